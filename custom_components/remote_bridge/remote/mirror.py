@@ -1,0 +1,333 @@
+"""The filtered mirror of a remote's states, and the cache the views read.
+
+Two modes. ``update_cache`` on: every change replaces its entry and the mirror
+stays a full copy of the remote (filtered). Off: a change only drops its entry,
+and the next read fetches that entity fresh (the caller does the fetching, see
+``MirrorReader``). Either way, a change invalidates the cached all-states and
+per-domain snapshots, which are rebuilt lazily together with their JSON bytes.
+
+While the link is down, entries stay served for ``cache_ttl`` seconds, counted
+from the moment the link dropped (or from a later fetch); after that, reads
+are misses. Nothing is dropped because the link went down: the snapshot after
+reconnecting reconciles the mirror with the remote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from enum import Enum
+import time
+from typing import Any
+
+import orjson
+
+from .filters import EntityFilter
+from .protocol import State, apply_diff, is_full_state
+
+type ChangeListener = Callable[[str, State | None], None]
+
+
+class Lookup(Enum):
+    """What the mirror knows about one entity."""
+
+    HIT = "hit"  # a valid entry: serve it
+    ABSENT = "absent"  # authoritative: the remote has no such entity
+    MISS = "miss"  # unknown or stale: fetch it from the remote
+
+
+@dataclass(slots=True)
+class MirrorCounters:
+    """Cumulative counters of one mirror."""
+
+    hits: int = 0
+    misses: int = 0
+    updates: int = 0
+    invalidations: int = 0
+    fallbacks: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        """Return the counters as a plain dict."""
+        return asdict(self)
+
+
+class StateMirror:
+    """Filtered states of one remote, keyed by entity id."""
+
+    def __init__(
+        self,
+        entity_filter: EntityFilter,
+        *,
+        update_cache: bool = True,
+        cache_ttl: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Create an empty mirror; it is incomplete until the first snapshot."""
+        self.entity_filter = entity_filter
+        self.update_cache = update_cache
+        self.cache_ttl = cache_ttl
+        self.counters = MirrorCounters()
+        self._clock = clock
+        self._states: dict[str, State] = {}
+        # True while the entries are all of the remote's (filtered) states.
+        self._complete = False
+        self._services: list[dict[str, Any]] | None = None
+        self._all_json: bytes | None = None
+        self._domain_json: dict[str, bytes] = {}
+        self._version = 0
+        self._disconnected_at: float | None = None
+        self._filled_at = 0.0
+        # Entities fetched over REST while disconnected, and when.
+        self._fetched_at: dict[str, float] = {}
+        # Entities changed while a REST fill is in flight, per fill.
+        self._fills: dict[int, set[str]] = {}
+        self._next_fill = 0
+        self._listeners: list[ChangeListener] = []
+
+    # -- ingest: called for every change the client receives ----------------
+
+    def set_state(self, entity_id: str, state: State | None) -> None:
+        """Take a full new state, or ``None`` for a removed entity."""
+        if not self.entity_filter(entity_id):
+            return
+        if state is None:
+            if self._states.pop(entity_id, None) is not None:
+                self.counters.updates += 1
+            self._changed(entity_id, None)
+            return
+        if not self.update_cache:
+            self._invalidate(entity_id)
+            return
+        if not is_full_state(state):
+            self.counters.fallbacks += 1
+            self._invalidate(entity_id)
+            return
+        self._states[entity_id] = state
+        self.counters.updates += 1
+        self._changed(entity_id, state)
+
+    def apply_diff(self, entity_id: str, diff: dict[str, Any]) -> None:
+        """Apply a ``subscribe_entities`` diff to the entry it belongs to."""
+        if not self.entity_filter(entity_id):
+            return
+        if not self.update_cache:
+            self._invalidate(entity_id)
+            return
+        old = self._states.get(entity_id)
+        try:
+            if old is None:
+                raise KeyError(entity_id)  # noqa: TRY301 - one fallback path
+            new = apply_diff(old, diff)
+        except (KeyError, TypeError, AttributeError, ValueError):
+            # A diff against nothing, or one that does not fit: drop the entry
+            # so the next read fetches it instead of serving a wrong state.
+            self.counters.fallbacks += 1
+            self._invalidate(entity_id)
+            return
+        self._states[entity_id] = new
+        self.counters.updates += 1
+        self._changed(entity_id, new)
+
+    def replace_all(self, states: Iterable[State]) -> None:
+        """Reconcile with a full snapshot taken over the live link."""
+        self._replace(states, dirty=frozenset())
+        self._fetched_at.clear()
+
+    def _replace(
+        self, states: Iterable[State], dirty: set[str] | frozenset[str]
+    ) -> None:
+        keep = self.entity_filter
+        fresh = {
+            state["entity_id"]: state
+            for state in states
+            if is_full_state(state) and keep(state["entity_id"])
+        }
+        old = self._states
+        for entity_id in dirty:  # changed after the snapshot was taken
+            fresh.pop(entity_id, None)
+            if entity_id in old:
+                fresh[entity_id] = old[entity_id]
+        changed = [
+            entity_id
+            for entity_id, state in fresh.items()
+            if old.get(entity_id) != state
+        ]
+        removed = [entity_id for entity_id in old if entity_id not in fresh]
+        self._states = fresh
+        self._complete = not dirty
+        self._filled_at = self._clock()
+        self._version += 1
+        self._all_json = None
+        self._domain_json.clear()
+        if self._listeners:
+            for entity_id in removed:
+                self._notify(entity_id, None)
+            for entity_id in changed:
+                self._notify(entity_id, fresh[entity_id])
+
+    def _invalidate(self, entity_id: str) -> None:
+        self._states.pop(entity_id, None)
+        self._complete = False
+        self.counters.invalidations += 1
+        self._changed(entity_id, None, removed=False)
+
+    def _changed(
+        self, entity_id: str, state: State | None, *, removed: bool = True
+    ) -> None:
+        self._version += 1
+        self._all_json = None
+        if self._domain_json:
+            self._domain_json.pop(entity_id.partition(".")[0], None)
+        if self._fills:
+            for dirty in self._fills.values():
+                dirty.add(entity_id)
+        if self._listeners and (state is not None or removed):
+            self._notify(entity_id, state)
+
+    def _notify(self, entity_id: str, state: State | None) -> None:
+        for listener in self._listeners:
+            listener(entity_id, state)
+
+    def add_listener(self, listener: ChangeListener) -> Callable[[], None]:
+        """Call ``listener(entity_id, state_or_None)`` on every mirrored change."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    # -- services -----------------------------------------------------------
+
+    @property
+    def services(self) -> list[dict[str, Any]] | None:
+        """Return the cached services (``/api/services`` shape), or None."""
+        return self._services
+
+    def set_services(self, services: list[dict[str, Any]] | None) -> None:
+        """Store the remote's services, or ``None`` to clear the cache."""
+        self._services = services
+
+    # -- connection and TTL -------------------------------------------------
+
+    def set_connected(self, connected: bool) -> None:
+        """Start (or stop) the TTL clock when the link drops (or returns)."""
+        if connected:
+            self._disconnected_at = None
+        elif self._disconnected_at is None:
+            self._disconnected_at = self._clock()
+
+    @property
+    def connected(self) -> bool:
+        """Return True while the link is up (entries are authoritative)."""
+        return self._disconnected_at is None
+
+    def _fresh_since(self, since: float) -> bool:
+        if self._disconnected_at is None:
+            return True
+        confirmed = max(self._disconnected_at, since)
+        return self._clock() - confirmed < self.cache_ttl
+
+    # -- reads --------------------------------------------------------------
+
+    def lookup(self, entity_id: str) -> tuple[Lookup, State | None]:
+        """Answer a read of one entity; counts a hit or a miss."""
+        state = self._states.get(entity_id)
+        fresh = self._fresh_since(
+            max(self._filled_at, self._fetched_at.get(entity_id, 0.0))
+        )
+        if state is not None and fresh:
+            self.counters.hits += 1
+            return Lookup.HIT, state
+        if state is None and fresh and self._complete and self.update_cache:
+            self.counters.hits += 1
+            return Lookup.ABSENT, None
+        self.counters.misses += 1
+        return Lookup.MISS, None
+
+    def get(self, entity_id: str) -> State | None:
+        """Return the entry without counting or checking its age (for tests/UI)."""
+        return self._states.get(entity_id)
+
+    def __contains__(self, entity_id: object) -> bool:
+        """Return True if the entity has an entry."""
+        return entity_id in self._states
+
+    def __len__(self) -> int:
+        """Return the number of entries."""
+        return len(self._states)
+
+    @property
+    def version(self) -> int:
+        """Return a number that changes whenever the mirror changes."""
+        return self._version
+
+    def all_valid(self) -> bool:
+        """Return True if the entries can answer an all-states read."""
+        return self._complete and self._fresh_since(self._filled_at)
+
+    def states(self, domains: Iterable[str] | None = None) -> list[State]:
+        """Return the entries, optionally narrowed to some domains."""
+        if domains is None:
+            return list(self._states.values())
+        wanted = frozenset(domains)
+        return [
+            state
+            for entity_id, state in self._states.items()
+            if entity_id.partition(".")[0] in wanted
+        ]
+
+    def states_json(self, domains: Iterable[str] | None = None) -> bytes | None:
+        """Return the serialized states, or None when a refill is needed.
+
+        The bytes are cached until the next change (of that domain), so two
+        reads in a row serialize once.
+        """
+        if not self.all_valid():
+            self.counters.misses += 1
+            return None
+        self.counters.hits += 1
+        if domains is None:
+            if self._all_json is None:
+                self._all_json = orjson.dumps(list(self._states.values()))
+            return self._all_json
+        wanted = sorted(set(domains))
+        if len(wanted) == 1:
+            domain = wanted[0]
+            if (cached := self._domain_json.get(domain)) is None:
+                cached = self._domain_json[domain] = orjson.dumps(self.states(wanted))
+            return cached
+        return orjson.dumps(self.states(wanted))
+
+    # -- refills from the remote's REST API ----------------------------------
+
+    def begin_fill(self) -> int:
+        """Start a REST fetch; changes from now on win over what it returns."""
+        token = self._next_fill
+        self._next_fill += 1
+        self._fills[token] = set()
+        return token
+
+    def cancel_fill(self, token: int) -> None:
+        """Forget a fetch that failed."""
+        self._fills.pop(token, None)
+
+    def fill_all(self, token: int, states: Iterable[State]) -> None:
+        """Store the result of a REST ``/api/states`` fetch."""
+        dirty = self._fills.pop(token, set())
+        self._replace(states, dirty)
+        if not self.connected:
+            self._fetched_at.clear()
+
+    def fill_one(self, token: int, entity_id: str, state: State | None) -> None:
+        """Store the result of a REST ``/api/states/<id>`` fetch (None: 404)."""
+        dirty = self._fills.pop(token, set())
+        if entity_id in dirty or not self.entity_filter(entity_id):
+            return
+        if state is None:
+            if self._states.pop(entity_id, None) is not None:
+                self._changed(entity_id, None)
+            return
+        if not is_full_state(state):
+            return
+        if self._states.get(entity_id) != state:
+            self._states[entity_id] = state
+            self._changed(entity_id, state)
+        if not self.connected:
+            self._fetched_at[entity_id] = self._clock()

@@ -1,0 +1,52 @@
+"""Fixtures shared by every test: a real Home Assistant as the remote."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from dataclasses import dataclass
+
+from aiohttp.test_utils import TestClient
+import pytest
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.setup import async_setup_component
+
+pytest_plugins = ["pytest_homeassistant_custom_component"]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Load custom_components/remote_bridge in every test."""
+
+
+@dataclass(slots=True)
+class RemoteHass:
+    """The test hass serving its own WebSocket and REST APIs on 127.0.0.1."""
+
+    hass: HomeAssistant
+    url: str
+    token: str
+    http: TestClient
+
+
+@pytest.fixture
+async def remote(
+    hass: HomeAssistant,
+    socket_enabled: None,
+    aiohttp_client,  # noqa: ANN001 - pytest-aiohttp's factory
+    hass_access_token: str,
+) -> AsyncGenerator[RemoteHass]:
+    """Serve the test hass's http, api and websocket_api over real TCP."""
+    assert await async_setup_component(hass, "http", {})
+    assert await async_setup_component(hass, "api", {})
+    assert await async_setup_component(hass, "websocket_api", {})
+    client: TestClient = await aiohttp_client(hass.http.app)
+    url = str(client.make_url("")).rstrip("/")
+    yield RemoteHass(hass=hass, url=url, token=hass_access_token, http=client)
+
+
+@pytest.fixture
+async def session(hass: HomeAssistant):  # noqa: ANN201
+    """HA's shared client session, as the integration uses it."""
+    return async_get_clientsession(hass)
