@@ -12,7 +12,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.setup import async_setup_component
 
+# Import the integration before the test hass puts its own testing_config
+# `custom_components` package on sys.path.
+from custom_components.remote_bridge.const import DOMAIN
+
 pytest_plugins = ["pytest_homeassistant_custom_component"]
+
+__all__ = ["DOMAIN"]
 
 
 @pytest.fixture(autouse=True)
@@ -41,6 +47,9 @@ async def remote(
     assert await async_setup_component(hass, "http", {})
     assert await async_setup_component(hass, "api", {})
     assert await async_setup_component(hass, "websocket_api", {})
+    # The test hass is also the local HA: register Remote Bridge's views
+    # before the server starts and freezes the router.
+    assert await async_setup_component(hass, DOMAIN, {})
     client: TestClient = await aiohttp_client(hass.http.app)
     url = str(client.make_url("")).rstrip("/")
     yield RemoteHass(hass=hass, url=url, token=hass_access_token, http=client)

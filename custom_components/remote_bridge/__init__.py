@@ -1,0 +1,50 @@
+"""Remote Bridge: mirror a remote Home Assistant's states into this one."""
+
+from __future__ import annotations
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers.typing import ConfigType
+
+from .bridge import RemoteBridge, RemoteBridgeConfigEntry
+from .const import DOMAIN
+from .services import async_setup_services
+from .views import async_register_views
+
+PLATFORMS = [Platform.BINARY_SENSOR, Platform.SENSOR]
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the views and actions once, for every entry."""
+    async_register_views(hass)
+    async_setup_services(hass)
+    return True
+
+
+async def async_setup_entry(
+    hass: HomeAssistant, entry: RemoteBridgeConfigEntry
+) -> bool:
+    """Connect to the remote, then set up the diagnostic entities."""
+    bridge = RemoteBridge(hass, entry)
+    await bridge.async_start()
+    entry.runtime_data = bridge
+    entry.async_on_unload(bridge.async_stop)
+    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    return True
+
+
+async def async_unload_entry(
+    hass: HomeAssistant, entry: RemoteBridgeConfigEntry
+) -> bool:
+    """Unload the entities; the bridge stops through ``async_on_unload``."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def _async_options_updated(
+    hass: HomeAssistant, entry: RemoteBridgeConfigEntry
+) -> None:
+    """Apply changed options by reloading the entry."""
+    await hass.config_entries.async_reload(entry.entry_id)

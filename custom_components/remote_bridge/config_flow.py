@@ -1,0 +1,401 @@
+"""Config flow: user, zeroconf, reauth, reconfigure, and options."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import instance_id
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+import voluptuous as vol
+
+from .bridge import RemoteBridgeConfigEntry, entry_options
+from .const import (
+    CONF_ACCESS_TOKEN,
+    CONF_CACHE_TTL,
+    CONF_ENTITY_FILTERS,
+    CONF_EXCLUDE_DOMAINS,
+    CONF_FILTER_ENABLED,
+    CONF_HEARTBEAT_INTERVAL,
+    CONF_INSTANCE_ID,
+    CONF_RECONNECT_MAX_ATTEMPTS,
+    CONF_RECONNECT_MAX_DELAY,
+    CONF_UPDATE_CACHE,
+    CONF_URL,
+    CONF_VERIFY_SSL,
+    DOMAIN,
+    LOGGER,
+)
+from .remote import (
+    CannotConnect,
+    ClientOptions,
+    EntityFilter,
+    FilterValidationError,
+    InvalidAuth,
+    InvalidCertificate,
+    InvalidUrl,
+    RemoteBridgeError,
+    RemoteClient,
+)
+from .remote.filters import validate_filter
+from .remote.protocol import normalize_url
+
+TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+URL_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+LIST_SELECTOR = TextSelector(TextSelectorConfig(multiple=True))
+
+# Sane ranges of the numeric options: (minimum, maximum).
+NUMBER_RANGES: dict[str, tuple[int, int]] = {
+    CONF_CACHE_TTL: (0, 86_400),
+    CONF_RECONNECT_MAX_ATTEMPTS: (0, 1_000),
+    CONF_RECONNECT_MAX_DELAY: (1, 3_600),
+    CONF_HEARTBEAT_INTERVAL: (5, 3_600),
+}
+
+
+async def async_validate_remote(
+    hass: HomeAssistant, url: str, token: str, *, verify_ssl: bool
+) -> tuple[str, dict[str, Any]]:
+    """Connect for real and return the normalised url and the remote's config.
+
+    Raises the core's errors; the caller turns them into form errors.
+    """
+    base_url = normalize_url(url)
+    client = RemoteClient(
+        async_get_clientsession(hass, verify_ssl=verify_ssl),
+        base_url,
+        token,
+        # Validation needs the handshake and get_config, not the states.
+        entity_filter=EntityFilter(prefixes=["_"], exclude_domains=["_"]),
+        options=ClientOptions(verify_ssl=verify_ssl, heartbeat_interval=3600),
+    )
+    try:
+        await client.connect()
+    finally:
+        await client.stop()
+    return base_url, client.remote_config
+
+
+def _fingerprint(config: Mapping[str, Any]) -> tuple[Any, ...]:
+    """Tell remotes apart: Home Assistant does not expose its instance id."""
+    return tuple(
+        config.get(key)
+        for key in ("location_name", "latitude", "longitude", "time_zone")
+    )
+
+
+class RemoteBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Link this Home Assistant to a remote one."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        """Start with nothing discovered."""
+        self._discovered_url: str | None = None
+        self._discovered_name: str | None = None
+        self._instance_id: str | None = None
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: RemoteBridgeConfigEntry) -> OptionsFlow:
+        """Return the options flow."""
+        return RemoteBridgeOptionsFlow()
+
+    async def _async_try(
+        self, url: str, token: str, verify_ssl: bool, errors: dict[str, str]
+    ) -> tuple[str, dict[str, Any]] | None:
+        """Validate the remote; fill ``errors`` and return None on failure."""
+        try:
+            return await async_validate_remote(
+                self.hass, url, token, verify_ssl=verify_ssl
+            )
+        except InvalidUrl:
+            errors[CONF_URL] = "invalid_url"
+        except InvalidAuth:
+            errors[CONF_ACCESS_TOKEN] = "invalid_auth"
+        except InvalidCertificate:
+            errors["base"] = "ssl_error"
+        except (CannotConnect, RemoteBridgeError):
+            errors["base"] = "cannot_connect"
+        except Exception:  # noqa: BLE001 - a config flow must not crash
+            LOGGER.exception("Unexpected error while validating the remote")
+            errors["base"] = "unknown"
+        return None
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the remote's address and a long-lived access token."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            verify_ssl = user_input[CONF_VERIFY_SSL]
+            token = user_input[CONF_ACCESS_TOKEN]
+            if validated := await self._async_try(
+                user_input[CONF_URL], token, verify_ssl, errors
+            ):
+                base_url, config = validated
+                await self.async_set_unique_id(base_url)
+                self._abort_if_unique_id_configured()
+                data = {CONF_URL: base_url, CONF_ACCESS_TOKEN: token}
+                data[CONF_VERIFY_SSL] = verify_ssl
+                if self._instance_id:
+                    data[CONF_INSTANCE_ID] = self._instance_id
+                return self.async_create_entry(
+                    title=config.get("location_name") or base_url, data=data
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(
+                    {
+                        vol.Required(CONF_URL): URL_SELECTOR,
+                        vol.Required(CONF_ACCESS_TOKEN): TOKEN_SELECTOR,
+                        vol.Required(CONF_VERIFY_SSL, default=True): bool,
+                    }
+                ),
+                user_input or {},
+            ),
+            errors=errors,
+        )
+
+    async def async_step_zeroconf(
+        self, discovery_info: ZeroconfServiceInfo
+    ) -> ConfigFlowResult:
+        """Offer a Home Assistant found on the network (never this one)."""
+        properties = discovery_info.properties
+        uuid = properties.get("uuid")
+        if not uuid:
+            return self.async_abort(reason="not_home_assistant")
+        if uuid == await instance_id.async_get(self.hass):
+            return self.async_abort(reason="self_discovery")
+        address = properties.get("internal_url") or properties.get("base_url")
+        if not address:
+            address = f"http://{discovery_info.host}:{discovery_info.port}"
+        try:
+            base_url = normalize_url(address)
+        except InvalidUrl:
+            return self.async_abort(reason="invalid_url")
+
+        for entry in self._async_current_entries(include_ignore=False):
+            if entry.data.get(CONF_INSTANCE_ID) == uuid or entry.unique_id == base_url:
+                if (
+                    entry.data[CONF_URL] != base_url
+                    or CONF_INSTANCE_ID not in entry.data
+                ):
+                    self.hass.config_entries.async_update_entry(
+                        entry,
+                        unique_id=base_url,
+                        data={**entry.data, CONF_URL: base_url, CONF_INSTANCE_ID: uuid},
+                    )
+                    self.hass.config_entries.async_schedule_reload(entry.entry_id)
+                return self.async_abort(reason="already_configured")
+
+        await self.async_set_unique_id(base_url)
+        self._abort_if_unique_id_configured()
+        self._discovered_url = base_url
+        self._discovered_name = properties.get("location_name") or base_url
+        self._instance_id = uuid
+        self.context["title_placeholders"] = {"name": self._discovered_name}
+        return await self.async_step_zeroconf_confirm()
+
+    async def async_step_zeroconf_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for a token of the discovered remote."""
+        if self._discovered_url is None:  # pragma: no cover - flow order
+            return self.async_abort(reason="unknown")
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            return await self.async_step_user(
+                {
+                    CONF_URL: self._discovered_url,
+                    CONF_ACCESS_TOKEN: user_input[CONF_ACCESS_TOKEN],
+                    CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
+                }
+            )
+        return self.async_show_form(
+            step_id="zeroconf_confirm",
+            data_schema=vol.Schema(
+                {
+                    vol.Required(CONF_ACCESS_TOKEN): TOKEN_SELECTOR,
+                    vol.Required(CONF_VERIFY_SSL, default=True): bool,
+                }
+            ),
+            description_placeholders={
+                "name": self._discovered_name or self._discovered_url,
+                "url": self._discovered_url,
+            },
+            errors=errors,
+        )
+
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Ask for a new token after the remote refused the old one."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Validate and store the new token, then reload the entry."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            token = user_input[CONF_ACCESS_TOKEN]
+            if await self._async_try(
+                entry.data[CONF_URL], token, entry.data[CONF_VERIFY_SSL], errors
+            ):
+                return self.async_update_reload_and_abort(
+                    entry, data_updates={CONF_ACCESS_TOKEN: token}
+                )
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=vol.Schema({vol.Required(CONF_ACCESS_TOKEN): TOKEN_SELECTOR}),
+            description_placeholders={
+                "title": entry.title,
+                "url": entry.data[CONF_URL],
+            },
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change the address, token or SSL check of the same remote."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            verify_ssl = user_input[CONF_VERIFY_SSL]
+            token = user_input[CONF_ACCESS_TOKEN]
+            if validated := await self._async_try(
+                user_input[CONF_URL], token, verify_ssl, errors
+            ):
+                base_url, config = validated
+                if base_url != entry.unique_id:
+                    # A new address must still lead to the same remote.
+                    _, old_config = await self._async_current_config(entry)
+                    if old_config is not None and _fingerprint(
+                        old_config
+                    ) != _fingerprint(config):
+                        return self.async_abort(reason="wrong_remote")
+                    await self.async_set_unique_id(base_url)
+                    self._abort_if_unique_id_configured()
+                return self.async_update_reload_and_abort(
+                    entry,
+                    unique_id=base_url,
+                    data_updates={
+                        CONF_URL: base_url,
+                        CONF_ACCESS_TOKEN: token,
+                        CONF_VERIFY_SSL: verify_ssl,
+                    },
+                )
+        suggested = {
+            CONF_URL: entry.data[CONF_URL],
+            CONF_VERIFY_SSL: entry.data[CONF_VERIFY_SSL],
+            **(user_input or {}),
+        }
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                vol.Schema(
+                    {
+                        vol.Required(CONF_URL): URL_SELECTOR,
+                        vol.Required(CONF_ACCESS_TOKEN): TOKEN_SELECTOR,
+                        vol.Required(CONF_VERIFY_SSL): bool,
+                    }
+                ),
+                suggested,
+            ),
+            errors=errors,
+        )
+
+    async def _async_current_config(
+        self, entry: RemoteBridgeConfigEntry
+    ) -> tuple[str, dict[str, Any] | None]:
+        """Return the config of the remote the entry points at now, if known."""
+        bridge = getattr(entry, "runtime_data", None)
+        if bridge is not None and bridge.client.remote_config:
+            return entry.data[CONF_URL], bridge.client.remote_config
+        try:
+            return await async_validate_remote(
+                self.hass,
+                entry.data[CONF_URL],
+                entry.data[CONF_ACCESS_TOKEN],
+                verify_ssl=entry.data[CONF_VERIFY_SSL],
+            )
+        except RemoteBridgeError:
+            # The old remote is gone: nothing to compare with.
+            return entry.data[CONF_URL], None
+
+
+class RemoteBridgeOptionsFlow(OptionsFlow):
+    """Filters, cache mode and reconnect tuning; saved options reload the entry."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and validate every option."""
+        errors: dict[str, str] = {}
+        placeholders = {"value": ""}
+        if user_input is not None:
+            try:
+                validate_filter(
+                    enabled=user_input[CONF_FILTER_ENABLED],
+                    prefixes=user_input.get(CONF_ENTITY_FILTERS, []),
+                    exclude_domains=user_input.get(CONF_EXCLUDE_DOMAINS, []),
+                )
+            except FilterValidationError as err:
+                field = (
+                    CONF_EXCLUDE_DOMAINS if "domain" in err.key else CONF_ENTITY_FILTERS
+                )
+                errors[field] = err.key
+                placeholders["value"] = err.value
+            else:
+                options = {
+                    **user_input,
+                    CONF_ENTITY_FILTERS: [
+                        p.strip() for p in user_input.get(CONF_ENTITY_FILTERS, [])
+                    ],
+                    CONF_EXCLUDE_DOMAINS: [
+                        d.strip() for d in user_input.get(CONF_EXCLUDE_DOMAINS, [])
+                    ],
+                }
+                for key in NUMBER_RANGES:
+                    options[key] = int(options[key])
+                return self.async_create_entry(data=options)
+        current = {**entry_options(self.config_entry), **(user_input or {})}
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(_options_schema(), current),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+
+def _options_schema() -> vol.Schema:
+    numbers: dict[vol.Marker, NumberSelector] = {
+        vol.Required(key): NumberSelector(
+            NumberSelectorConfig(min=low, max=high, step=1, mode=NumberSelectorMode.BOX)
+        )
+        for key, (low, high) in NUMBER_RANGES.items()
+    }
+    return vol.Schema(
+        {
+            vol.Required(CONF_FILTER_ENABLED): bool,
+            vol.Optional(CONF_ENTITY_FILTERS): LIST_SELECTOR,
+            vol.Optional(CONF_EXCLUDE_DOMAINS): LIST_SELECTOR,
+            vol.Required(CONF_UPDATE_CACHE): bool,
+            **numbers,
+        }
+    )

@@ -1,0 +1,47 @@
+"""Constants of the Remote Bridge integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+import logging
+from typing import Final
+
+from .remote.filters import DEFAULT_EXCLUDE_DOMAINS
+
+DOMAIN: Final = "remote_bridge"
+LOGGER = logging.getLogger(__package__)
+
+CONF_URL: Final = "url"
+CONF_ACCESS_TOKEN: Final = "access_token"  # noqa: S105 - a key, not a secret
+CONF_VERIFY_SSL: Final = "verify_ssl"
+CONF_INSTANCE_ID: Final = "instance_id"
+
+CONF_FILTER_ENABLED: Final = "filter_enabled"
+CONF_ENTITY_FILTERS: Final = "entity_filters"
+CONF_EXCLUDE_DOMAINS: Final = "exclude_domains"
+CONF_UPDATE_CACHE: Final = "update_cache"
+CONF_CACHE_TTL: Final = "cache_ttl"
+CONF_RECONNECT_MAX_ATTEMPTS: Final = "reconnect_max_attempts"
+CONF_RECONNECT_MAX_DELAY: Final = "reconnect_max_delay"
+CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
+
+DEFAULT_OPTIONS: Final = {
+    CONF_FILTER_ENABLED: True,
+    CONF_ENTITY_FILTERS: [],
+    CONF_EXCLUDE_DOMAINS: list(DEFAULT_EXCLUDE_DOMAINS),
+    CONF_UPDATE_CACHE: True,
+    CONF_CACHE_TTL: 300,
+    CONF_RECONNECT_MAX_ATTEMPTS: 0,
+    CONF_RECONNECT_MAX_DELAY: 60,
+    CONF_HEARTBEAT_INTERVAL: 30,
+}
+
+# Counters that change with every event reach the state machine at most this
+# often, so a busy remote does not become a recorder storm.
+COUNTER_UPDATE_INTERVAL: Final = timedelta(seconds=5)
+
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+SERVICE_RECONNECT: Final = "reconnect"
+SERVICE_RESYNC: Final = "resync"
+
+ISSUE_UNREACHABLE: Final = "remote_unreachable"
