@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
 from dataclasses import dataclass
+from typing import Any
 
+from aiohttp import ClientSession
 from aiohttp.test_utils import TestClient
-import pytest
-
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.setup import async_setup_component
+import pytest
 
 # Import the integration before the test hass puts its own testing_config
 # `custom_components` package on sys.path.
@@ -40,9 +40,9 @@ class RemoteHass:
 async def remote(
     hass: HomeAssistant,
     socket_enabled: None,
-    aiohttp_client,  # noqa: ANN001 - pytest-aiohttp's factory
+    aiohttp_client: Any,
     hass_access_token: str,
-) -> AsyncGenerator[RemoteHass]:
+) -> RemoteHass:
     """Serve the test hass's http, api and websocket_api over real TCP."""
     assert await async_setup_component(hass, "http", {})
     assert await async_setup_component(hass, "api", {})
@@ -52,10 +52,10 @@ async def remote(
     assert await async_setup_component(hass, DOMAIN, {})
     client: TestClient = await aiohttp_client(hass.http.app)
     url = str(client.make_url("")).rstrip("/")
-    yield RemoteHass(hass=hass, url=url, token=hass_access_token, http=client)
+    return RemoteHass(hass=hass, url=url, token=hass_access_token, http=client)
 
 
 @pytest.fixture
-async def session(hass: HomeAssistant):  # noqa: ANN201
+async def session(hass: HomeAssistant) -> ClientSession:
     """HA's shared client session, as the integration uses it."""
     return async_get_clientsession(hass)

@@ -22,7 +22,11 @@ async def async_get_config_entry_diagnostics(
     mirror = bridge.mirror
     return {
         "entry": async_redact_data(
-            {"title": entry.title, "unique_id": entry.unique_id, "data": dict(entry.data)},
+            {
+                "title": entry.title,
+                "unique_id": entry.unique_id,
+                "data": dict(entry.data),
+            },
             TO_REDACT,
         ),
         "options": bridge.options,

@@ -17,8 +17,9 @@ from collections.abc import Iterable
 import re
 from typing import Any
 
-# Entity ids are `domain.object_id` of lower-case letters, digits and `_`.
-_DOMAIN_RE = re.compile(r"^(?!_)[a-z0-9_]+(?<!_)$")
+# Entity ids are `domain.object_id` of lower-case letters, digits and `_`; a
+# domain neither starts nor ends with `_` nor holds `__` (HA's VALID_DOMAIN).
+_DOMAIN_RE = re.compile(r"^(?!.+__)(?!_)[a-z0-9_]+(?<!_)$")
 _PREFIX_RE = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]*)?$")
 _GLOB_SPECIAL = frozenset("*?[")
 _CACHE_LIMIT = 16_384
@@ -41,6 +42,18 @@ def _escape_glob(text: str) -> str:
     return "".join(f"[{char}]" if char in _GLOB_SPECIAL else char for char in text)
 
 
+def _negated_class(chars: list[str]) -> str:
+    """Return a ``[!...]`` glob class matching any character but ``chars``.
+
+    Inside a class ``]`` is literal only first and ``-`` only last; anywhere
+    else they would end the class early or make a range.
+    """
+    rest = "".join(char for char in chars if char not in "]-")
+    head = "]" if "]" in chars else ""
+    tail = "-" if "-" in chars else ""
+    return f"[!{head}{rest}{tail}]"
+
+
 def _excluding_globs(prefix: str, forbidden: list[str]) -> list[str]:
     """Globs matching ids that start with ``prefix`` but with none of ``forbidden``.
 
@@ -58,8 +71,7 @@ def _excluding_globs(prefix: str, forbidden: list[str]) -> list[str]:
         globs.append(base)  # the id that ends right here
         children = sorted({suffix[0] for suffix in suffixes})
         if children:
-            chars = "".join(children)
-            globs.append(f"{base}[!{chars}]*")
+            globs.append(f"{base}{_negated_class(children)}*")
             for char in children:
                 below = [s[1:] for s in suffixes if s[0] == char]
                 stack.append((path + char, below))

@@ -44,6 +44,8 @@ def normalize_url(url: str) -> str:
     ``/api/websocket``; raises ``InvalidUrl`` for anything else.
     """
     text = url.strip()
+    if any(char.isspace() or not char.isprintable() for char in text):
+        raise InvalidUrl("the address must not contain spaces")
     if "://" not in text:
         text = f"http://{text}"
     try:
