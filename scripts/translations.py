@@ -3,8 +3,8 @@
 Home Assistant resolves ``[%key:common::...%]`` references only for core
 integrations; a custom integration must ship the resolved English text.
 
-    python scripts/translations.py          # write translations/en.json
-    python scripts/translations.py --check  # fail if it is out of date
+Run ``python scripts/translations.py`` to write translations/en.json, or with
+``--check`` to fail when it is out of date.
 """
 
 from __future__ import annotations

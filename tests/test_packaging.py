@@ -1,0 +1,126 @@
+"""What hassfest and the HACS action would check, as far as it can be offline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+from PIL import Image
+import pytest
+import yaml
+
+from custom_components.remote_bridge.binary_sensor import CONNECTED
+from custom_components.remote_bridge.const import DOMAIN
+from custom_components.remote_bridge.sensor import SENSORS
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPONENT = ROOT / "custom_components" / DOMAIN
+
+# Keys the HACS action accepts in hacs.json.
+HACS_KEYS = {
+    "name",
+    "content_in_root",
+    "zip_release",
+    "filename",
+    "hide_default_branch",
+    "country",
+    "homeassistant",
+    "render_readme",
+    "hacs",
+    "persistent_directory",
+}
+IOT_CLASSES = {
+    "assumed_state",
+    "cloud_polling",
+    "cloud_push",
+    "local_polling",
+    "local_push",
+    "calculated",
+}
+SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
+
+
+def _json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_manifest() -> None:
+    """The manifest has the contract's keys, in hassfest's order."""
+    manifest = _json(COMPONENT / "manifest.json")
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:]), "after domain and name, keys are sorted"
+    assert manifest["domain"] == DOMAIN
+    assert manifest["name"] == "Remote Bridge"
+    assert manifest["config_flow"] is True
+    assert manifest["iot_class"] in IOT_CLASSES
+    assert manifest["iot_class"] == "local_push"
+    assert manifest["integration_type"] == "hub"
+    assert manifest["dependencies"] == ["http"]
+    assert manifest["requirements"] == []  # HA ships aiohttp and orjson
+    assert SEMVER.match(manifest["version"])
+    assert manifest["codeowners"]
+    assert all(owner.startswith("@") for owner in manifest["codeowners"])
+    for key in ("documentation", "issue_tracker"):
+        assert manifest[key].startswith("https://")
+
+
+def test_changelog_names_the_version() -> None:
+    """The changelog has an entry for the manifest's version."""
+    version = _json(COMPONENT / "manifest.json")["version"]
+    assert f"## [{version}]" in (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+
+
+def test_hacs_json() -> None:
+    """hacs.json has only keys HACS accepts and a minimum HA version."""
+    hacs = _json(ROOT / "hacs.json")
+    assert set(hacs) <= HACS_KEYS
+    assert hacs["name"] == "Remote Bridge"
+    assert re.match(r"^\d{4}\.\d{1,2}\.\d+$", hacs["homeassistant"])
+
+
+@pytest.mark.parametrize(
+    ("name", "size"),
+    [
+        ("icon.png", (256, 256)),
+        ("icon@2x.png", (512, 512)),
+        ("logo.png", None),
+        ("logo@2x.png", None),
+    ],
+)
+def test_brand_images(name: str, size: tuple[int, int] | None) -> None:
+    """The brand images exist as PNGs of the sizes the brands repo wants."""
+    with Image.open(COMPONENT / "brand" / name) as image:
+        assert image.format == "PNG"
+        if size is not None:
+            assert image.size == size
+        else:
+            assert image.height in (256, 512)
+            assert image.width >= image.height
+
+
+def test_icons_for_every_entity_and_action() -> None:
+    """icons.json has an icon for every entity key and every action."""
+    icons = _json(COMPONENT / "icons.json")
+    for description in SENSORS:
+        assert description.key == description.translation_key
+        assert description.key in icons["entity"]["sensor"]
+    assert CONNECTED.key in icons["entity"]["binary_sensor"]
+    services = yaml.safe_load((COMPONENT / "services.yaml").read_text())
+    assert set(icons["services"]) == set(services)
+
+
+async def test_services_yaml_matches_registered_actions(hass: HomeAssistant) -> None:
+    """services.yaml and strings.json describe exactly the registered actions."""
+    assert await async_setup_component(hass, "http", {})
+    assert await async_setup_component(hass, DOMAIN, {})
+    registered = set(hass.services.async_services_for_domain(DOMAIN))
+    services = yaml.safe_load((COMPONENT / "services.yaml").read_text())
+    assert set(services) == registered
+    strings = _json(COMPONENT / "strings.json")
+    assert set(strings["services"]) == registered
+    for name, service in services.items():
+        assert set(service["fields"]) == set(strings["services"][name]["fields"])
