@@ -22,8 +22,13 @@ __all__ = ["DOMAIN"]
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Load custom_components/remote_bridge in every test."""
+def auto_enable_custom_integrations(request: pytest.FixtureRequest) -> None:
+    """Load custom_components/remote_bridge in every test that has a hass.
+
+    Tests of the pure core have none, and should not pay for creating one.
+    """
+    if "hass" in request.fixturenames:
+        request.getfixturevalue("enable_custom_integrations")
 
 
 @dataclass(slots=True)

@@ -157,6 +157,8 @@ class RemoteClient:
         self._handlers: dict[int, Callable[[dict[str, Any]], None]] = {}
         self._initial_dump = False
         self._warned: set[str] = set()
+        self._runner: asyncio.Task[Any] | None = None
+        self._run_done = asyncio.Event()
 
         self.state = ConnectionState.DISCONNECTED
         self.subscription_kind = SubscriptionKind.NONE
@@ -204,6 +206,10 @@ class RemoteClient:
             self.last_error = str(err) or type(err).__name__
             await self._close_link()
             raise
+        if self._is_stopping():
+            # stop() ran while the link was opening: do not revive it.
+            await self._close_link()
+            raise CannotConnect("the client is stopped")
         self.reconnect_attempts = 0
         self.gave_up = False
         self.last_error = None
@@ -219,6 +225,17 @@ class RemoteClient:
         Call after a successful ``connect()``. When the attempts run out the
         state becomes ``disconnected`` and the loop waits for ``reconnect()``.
         """
+        self._runner = asyncio.current_task()
+        try:
+            await self._supervise()
+        finally:
+            self._runner = None
+            self._run_done.set()
+
+    async def _supervise(self) -> None:
+        self._run_done.clear()
+        if self._auth_failed():
+            return  # never retried: only new credentials (reauth) help
         while not self._stopping:
             if self._ws is not None:
                 await self._link_closed.wait()
@@ -227,10 +244,11 @@ class RemoteClient:
                 self._set_state(ConnectionState.RECONNECTING)
             if await self._reconnect_with_backoff():
                 continue
-            if self.state is ConnectionState.AUTH_FAILED or self._stopping:
+            if self._auth_failed() or self._stopping:
                 return
-            await self._wake.wait()  # gave up: wait for reconnect() or stop()
-            self._wake.clear()
+            # Gave up: wait for reconnect() or stop(). The wake stays set so
+            # the next attempt starts at once instead of after a backoff.
+            await self._wake.wait()
             self.reconnect_attempts = 0
             self.gave_up = False
             if not self._stopping:
@@ -257,6 +275,10 @@ class RemoteClient:
         self._wake.set()
         await self._close_link()
         self._set_state(ConnectionState.STOPPED)
+        runner = self._runner
+        if runner is not None and runner is not asyncio.current_task():
+            # run() notices the stop within a loop iteration or two.
+            await self._run_done.wait()
 
     async def send_command(
         self, message: dict[str, Any], *, answer_within: float | None = None
@@ -470,11 +492,24 @@ class RemoteClient:
         except orjson.JSONDecodeError:
             self._log_once("frame", "Ignoring a malformed frame from %s", self.base_url)
             return
-        if type(payload) is list:  # coalesced messages
-            for message in payload:
-                self._dispatch(message)
-        else:
+        if type(payload) is not list:
             self._dispatch(payload)
+            return
+        # Coalesced messages: events (nearly all of them) take a short cut
+        # with the same checks as _dispatch; anything else goes through it.
+        handlers = self._handlers
+        for message in payload:
+            try:
+                if message["type"] == TYPE_EVENT:
+                    if (handler := handlers.get(message["id"])) is not None:
+                        handler(message["event"])
+                    continue
+            except _MALFORMED:
+                self._log_once(
+                    "message", "Ignoring a malformed message from %s", self.base_url
+                )
+                continue
+            self._dispatch(message)
 
     def _dispatch(self, message: Any) -> None:
         try:
@@ -504,7 +539,7 @@ class RemoteClient:
             )
             return
         self._log_once(
-            f"type:{kind}",
+            "type",
             "Ignoring a message of unknown type %r from %s",
             kind,
             self.base_url,
@@ -514,7 +549,11 @@ class RemoteClient:
         keep = self._filter
         callbacks = self._callbacks
         changes = 0
-        if (added := event.get("a")) is not None:
+        # ``in`` before reading: most events carry only "c", and a membership
+        # test is cheaper than a ``get`` call on this path.
+        if type(event) is not dict:
+            raise TypeError("an event is an object")
+        if "a" in event and (added := event["a"]) is not None:
             for entity_id, compressed in added.items():
                 if not keep(entity_id):
                     continue
@@ -528,13 +567,13 @@ class RemoteClient:
                     callbacks.state_invalid(entity_id)
                     continue
                 callbacks.state(entity_id, state)
-        if (changed := event.get("c")) is not None:
+        if "c" in event and (changed := event["c"]) is not None:
             state_diff = callbacks.state_diff
             for entity_id, diff in changed.items():
                 if keep(entity_id):
                     changes += 1
                     state_diff(entity_id, diff)
-        if (removed := event.get("r")) is not None:
+        if "r" in event and (removed := event["r"]) is not None:
             for entity_id in removed:
                 if keep(entity_id):
                     changes += 1
@@ -684,6 +723,10 @@ class RemoteClient:
     def _is_stopping(self) -> bool:
         # A method, not the attribute: stop() flips it while we await.
         return self._stopping
+
+    def _auth_failed(self) -> bool:
+        # A method, not the attribute: callbacks change it while we await.
+        return self.state is ConnectionState.AUTH_FAILED
 
     def _set_state(self, state: ConnectionState) -> None:
         self.state = state

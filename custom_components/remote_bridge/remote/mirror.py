@@ -27,6 +27,17 @@ from .protocol import State, apply_diff, is_full_state
 
 type ChangeListener = Callable[[str, State | None], None]
 
+# What a diff that does not fit its entry can raise (a timestamp out of range
+# raises OverflowError or OSError, not ValueError).
+_UNAPPLICABLE = (
+    KeyError,
+    TypeError,
+    AttributeError,
+    ValueError,
+    ArithmeticError,
+    OSError,
+)
+
 
 class Lookup(Enum):
     """What the mirror knows about one entity."""
@@ -116,9 +127,9 @@ class StateMirror:
         old = self._states.get(entity_id)
         try:
             if old is None:
-                raise KeyError(entity_id)  # noqa: TRY301 - one fallback path
+                raise KeyError(entity_id)
             new = apply_diff(old, diff)
-        except (KeyError, TypeError, AttributeError, ValueError):
+        except _UNAPPLICABLE:
             # A diff against nothing, or one that does not fit: drop the entry
             # so the next read fetches it instead of serving a wrong state.
             self.counters.fallbacks += 1
@@ -127,6 +138,14 @@ class StateMirror:
         self._states[entity_id] = new
         self.counters.updates += 1
         self._changed(entity_id, new)
+
+    def invalidate(self, entity_id: str) -> None:
+        """Drop an entry whose change could not be decoded (a fallback)."""
+        if not self.entity_filter(entity_id):
+            return
+        if self.update_cache:
+            self.counters.fallbacks += 1
+        self._invalidate(entity_id)
 
     def replace_all(self, states: Iterable[State]) -> None:
         """Reconcile with a full snapshot taken over the live link."""

@@ -10,6 +10,7 @@ turn both into the JSON shape of the remote's ``/api/states``.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from math import modf
 from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
@@ -74,9 +75,36 @@ def websocket_url(base_url: str) -> str:
     return f"{'wss' if scheme == 'https' else 'ws'}://{rest}{WEBSOCKET_PATH}"
 
 
+# ISO prefixes ("YYYY-MM-DDTHH:MM:SS") of recent whole seconds: formatting a
+# datetime costs microseconds, and a busy remote's changes share their seconds.
+_ISO_SECONDS: dict[float, str] = {}
+_ISO_SECONDS_LIMIT: Final = 4096
+_DIGITS3: Final = tuple(f"{number:03d}" for number in range(1000))
+
+
 def timestamp_to_iso(timestamp: float) -> str:
-    """Format a remote timestamp exactly like the remote's ``isoformat()``."""
-    return datetime.fromtimestamp(timestamp, UTC).isoformat()
+    """Format a remote timestamp exactly like the remote's ``isoformat()``.
+
+    The same as ``datetime.fromtimestamp(timestamp, UTC).isoformat()``, and the
+    same rounding (the fraction to microseconds, half to even), but only the
+    whole seconds go through ``datetime`` (cached); it raises what that raises.
+    """
+    fraction, whole = modf(timestamp)
+    micro = round(fraction * 1e6)
+    if micro >= 1_000_000:
+        micro -= 1_000_000
+        whole += 1.0
+    elif micro < 0:
+        micro += 1_000_000
+        whole -= 1.0
+    if (prefix := _ISO_SECONDS.get(whole)) is None:
+        if len(_ISO_SECONDS) >= _ISO_SECONDS_LIMIT:
+            _ISO_SECONDS.clear()
+        second = datetime.fromtimestamp(whole, UTC).isoformat()
+        prefix = _ISO_SECONDS[whole] = second[: -len("+00:00")]
+    if micro:
+        return f"{prefix}.{_DIGITS3[micro // 1000]}{_DIGITS3[micro % 1000]}+00:00"
+    return f"{prefix}+00:00"
 
 
 def _context(compressed: str | dict[str, Any]) -> dict[str, Any]:
@@ -114,11 +142,19 @@ def apply_diff(state: State, diff: dict[str, Any]) -> State:
 
     The old state is not mutated; the attributes are copied only when they
     change, so an unchanged attribute dict is shared rather than duplicated.
+    A diff that does not fit raises (KeyError, TypeError, ValueError, ...).
     """
+    # ``in`` + ``[]`` rather than ``get()``: this runs for every remote change.
+    if type(diff) is not dict:
+        raise TypeError("a diff is an object")
     new = state.copy()
-    if additions := diff.get("+"):
+    if "+" in diff and (additions := diff["+"]):
+        if type(additions) is not dict:
+            raise TypeError("a diff's additions are an object")
         if "s" in additions:
-            new["state"] = additions["s"]
+            if type(value := additions["s"]) is not str:
+                raise TypeError("a state is a string")
+            new["state"] = value
         if "lc" in additions:
             new["last_changed"] = new["last_updated"] = new["last_reported"] = (
                 timestamp_to_iso(additions["lc"])
@@ -127,16 +163,16 @@ def apply_diff(state: State, diff: dict[str, Any]) -> State:
             new["last_updated"] = new["last_reported"] = timestamp_to_iso(
                 additions["lu"]
             )
-        if (context := additions.get("c")) is not None:
+        if "c" in additions and (context := additions["c"]) is not None:
             merged = dict(state["context"])
             if isinstance(context, str):
                 merged["id"] = context
             else:
                 merged.update(context)
             new["context"] = merged
-        if attributes := additions.get("a"):
+        if "a" in additions and (attributes := additions["a"]):
             new["attributes"] = {**state["attributes"], **attributes}
-    if (removals := diff.get("-")) and (gone := removals.get("a")):
+    if "-" in diff and (removals := diff["-"]) and (gone := removals.get("a")):
         attributes = dict(new["attributes"])
         for key in gone:
             attributes.pop(key, None)
