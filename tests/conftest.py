@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestClient
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.setup import async_setup_component
@@ -47,7 +49,7 @@ async def remote(
     socket_enabled: None,
     aiohttp_client: Any,
     hass_access_token: str,
-) -> RemoteHass:
+) -> AsyncGenerator[RemoteHass]:
     """Serve the test hass's http, api and websocket_api over real TCP."""
     assert await async_setup_component(hass, "http", {})
     assert await async_setup_component(hass, "api", {})
@@ -57,7 +59,12 @@ async def remote(
     assert await async_setup_component(hass, DOMAIN, {})
     client: TestClient = await aiohttp_client(hass.http.app)
     url = str(client.make_url("")).rstrip("/")
-    return RemoteHass(hass=hass, url=url, token=hass_access_token, http=client)
+    yield RemoteHass(hass=hass, url=url, token=hass_access_token, http=client)
+    # Unload the bridges before the test server shuts down: it would wait for
+    # their websockets until the heartbeat gave up.
+    for entry in hass.config_entries.async_entries(DOMAIN):
+        if entry.state is ConfigEntryState.LOADED:
+            await hass.config_entries.async_unload(entry.entry_id)
 
 
 @pytest.fixture

@@ -113,6 +113,10 @@ class StateMirror:
             self.counters.fallbacks += 1
             self._invalidate(entity_id)
             return
+        if self._states.get(entity_id) == state:
+            # A repeat (the initial dump after a reconnect): nothing changed, so
+            # keep the cached snapshots, the ETags and the stream quiet.
+            return
         self._states[entity_id] = state
         self.counters.updates += 1
         self._changed(entity_id, state)
@@ -292,16 +296,19 @@ class StateMirror:
             if entity_id.partition(".")[0] in wanted
         ]
 
-    def states_json(self, domains: Iterable[str] | None = None) -> bytes | None:
+    def states_json(
+        self, domains: Iterable[str] | None = None, *, count: bool = True
+    ) -> bytes | None:
         """Return the serialized states, or None when a refill is needed.
 
         The bytes are cached until the next change (of that domain), so two
-        reads in a row serialize once.
+        reads in a row serialize once. ``count=False`` reads without counting
+        a hit or a miss (the second look after a refill).
         """
         if not self.all_valid():
-            self.counters.misses += 1
+            self.counters.misses += count
             return None
-        self.counters.hits += 1
+        self.counters.hits += count
         if domains is None:
             if self._all_json is None:
                 self._all_json = orjson.dumps(list(self._states.values()))

@@ -55,7 +55,7 @@ class MirrorReader:
         if (cached := self._mirror.states_json(wanted)) is not None:
             return cached
         await self._fill_all()
-        if (cached := self._mirror.states_json(wanted)) is not None:
+        if (cached := self._mirror.states_json(wanted, count=False)) is not None:
             return cached
         # Changes arrived during the fetch: answer from the entries we have
         # (the fresh ones plus what the fetch returned) without caching.
