@@ -216,7 +216,7 @@ class RemoteHA:
             self.config_dir, OWNER, clients=(CLIENT, ADMIN_CLIENT), python=self.python
         )
         self.password = creds["password"]
-        self.token = creds["tokens"][CLIENT]
+        self.token = self.token or creds["tokens"][CLIENT]  # keep a newer one
         self.admin_token = creds["tokens"][ADMIN_CLIENT]
         self.provision_seconds = time.perf_counter() - started
 
