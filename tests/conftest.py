@@ -13,6 +13,8 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 # Import the integration before the test hass puts its own testing_config
 # `custom_components` package on sys.path.
@@ -63,11 +65,21 @@ async def remote(
     # Unload the bridges before the test server shuts down: it would wait for
     # their websockets until the heartbeat gave up.
     for entry in hass.config_entries.async_entries(DOMAIN):
-        if entry.state is ConfigEntryState.LOADED:
-            await hass.config_entries.async_unload(entry.entry_id)
+        if entry.state in (ConfigEntryState.LOADED, ConfigEntryState.SETUP_RETRY):
+            assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
 
 
 @pytest.fixture
 async def session(hass: HomeAssistant) -> ClientSession:
     """HA's shared client session, as the integration uses it."""
     return async_get_clientsession(hass)
+
+
+@pytest.fixture(name="snapshot")
+def ha_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Syrupy with Home Assistant's serializer, in ``tests/snapshots``.
+
+    The plugin defines the same fixture, but syrupy's own one wins here.
+    """
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)

@@ -7,17 +7,19 @@ from collections.abc import Callable
 import time
 from typing import Any
 
-from aiohttp import ClientResponse, web
+from aiohttp import ClientResponse
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.remote_bridge.bridge import RemoteBridge
 from custom_components.remote_bridge.const import DEFAULT_OPTIONS, DOMAIN
 
 from .conftest import RemoteHass
+from .integration_helpers import bridge_of, start_remote, stop_remote
+
+__all__ = ["bridge_of", "start_remote", "stop_remote"]
 
 # Keeps the bridge's own diagnostic entities (it mirrors the hass it runs in)
 # out of what the tests compare.
@@ -67,31 +69,6 @@ async def unload_all(hass: HomeAssistant) -> None:
         if entry.state is ConfigEntryState.LOADED:
             await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
-
-
-def bridge_of(entry: MockConfigEntry) -> RemoteBridge:
-    """Return the entry's bridge."""
-    bridge: RemoteBridge = entry.runtime_data
-    return bridge
-
-
-async def stop_remote(remote: RemoteHass) -> None:
-    """Make the remote go away: stop listening and drop every open connection."""
-    runner = remote.http.server.runner
-    assert runner is not None
-    for site in list(runner.sites):
-        await site.stop()
-    assert runner.server is not None
-    for handler in list(runner.server.connections):
-        if handler.transport is not None:
-            handler.transport.close()
-
-
-async def start_remote(remote: RemoteHass) -> None:
-    """Listen again on the remote's old port."""
-    runner = remote.http.server.runner
-    assert runner is not None
-    await web.TCPSite(runner, "127.0.0.1", remote.http.server.port).start()
 
 
 async def next_event(response: ClientResponse, within: float = 5.0) -> tuple[str, Any]:

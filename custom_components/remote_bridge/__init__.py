@@ -7,7 +7,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .bridge import RemoteBridge, RemoteBridgeConfigEntry
+from .bridge import RemoteBridge, RemoteBridgeConfigEntry, entry_options
 from .const import DOMAIN
 from .services import async_setup_services
 from .views import async_register_views
@@ -46,5 +46,9 @@ async def async_unload_entry(
 async def _async_options_updated(
     hass: HomeAssistant, entry: RemoteBridgeConfigEntry
 ) -> None:
-    """Apply changed options by reloading the entry."""
-    await hass.config_entries.async_reload(entry.entry_id)
+    """Apply changed options by reloading the entry.
+
+    Data updates (reauth, reconfigure, discovery) reload on their own.
+    """
+    if entry_options(entry) != entry.runtime_data.options:
+        await hass.config_entries.async_reload(entry.entry_id)

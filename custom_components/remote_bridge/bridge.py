@@ -109,7 +109,7 @@ class RemoteBridge:
                 state=mirror.set_state,
                 state_diff=mirror.apply_diff,
                 # An undecodable change drops the entry: the next read refetches.
-                state_invalid=lambda entity_id: mirror.set_state(entity_id, {}),
+                state_invalid=mirror.invalidate,
                 snapshot=mirror.replace_all,
                 services=mirror.set_services,
             ),

@@ -133,27 +133,40 @@ class RemoteBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
             errors["base"] = "unknown"
         return None
 
+    async def _async_create(
+        self, url: str, token: str, verify_ssl: bool, errors: dict[str, str]
+    ) -> ConfigFlowResult | None:
+        """Validate the remote and create the entry; None (and errors) on failure."""
+        if not (validated := await self._async_try(url, token, verify_ssl, errors)):
+            return None
+        base_url, config = validated
+        await self.async_set_unique_id(base_url)
+        self._abort_if_unique_id_configured()
+        data = {
+            CONF_URL: base_url,
+            CONF_ACCESS_TOKEN: token,
+            CONF_VERIFY_SSL: verify_ssl,
+        }
+        if self._instance_id:
+            data[CONF_INSTANCE_ID] = self._instance_id
+        return self.async_create_entry(
+            title=config.get("location_name") or base_url, data=data
+        )
+
     async def async_step_user(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Ask for the remote's address and a long-lived access token."""
         errors: dict[str, str] = {}
-        if user_input is not None:
-            verify_ssl = user_input[CONF_VERIFY_SSL]
-            token = user_input[CONF_ACCESS_TOKEN]
-            if validated := await self._async_try(
-                user_input[CONF_URL], token, verify_ssl, errors
-            ):
-                base_url, config = validated
-                await self.async_set_unique_id(base_url)
-                self._abort_if_unique_id_configured()
-                data = {CONF_URL: base_url, CONF_ACCESS_TOKEN: token}
-                data[CONF_VERIFY_SSL] = verify_ssl
-                if self._instance_id:
-                    data[CONF_INSTANCE_ID] = self._instance_id
-                return self.async_create_entry(
-                    title=config.get("location_name") or base_url, data=data
-                )
+        if user_input is not None and (
+            result := await self._async_create(
+                user_input[CONF_URL],
+                user_input[CONF_ACCESS_TOKEN],
+                user_input[CONF_VERIFY_SSL],
+                errors,
+            )
+        ):
+            return result
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(
@@ -216,14 +229,15 @@ class RemoteBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         if self._discovered_url is None:  # pragma: no cover - flow order
             return self.async_abort(reason="unknown")
         errors: dict[str, str] = {}
-        if user_input is not None:
-            return await self.async_step_user(
-                {
-                    CONF_URL: self._discovered_url,
-                    CONF_ACCESS_TOKEN: user_input[CONF_ACCESS_TOKEN],
-                    CONF_VERIFY_SSL: user_input[CONF_VERIFY_SSL],
-                }
+        if user_input is not None and (
+            result := await self._async_create(
+                self._discovered_url,
+                user_input[CONF_ACCESS_TOKEN],
+                user_input[CONF_VERIFY_SSL],
+                errors,
             )
+        ):
+            return result
         return self.async_show_form(
             step_id="zeroconf_confirm",
             data_schema=vol.Schema(

@@ -1,0 +1,51 @@
+"""The diagnostics download."""
+
+from __future__ import annotations
+
+from homeassistant.const import __version__
+from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
+import orjson
+import pytest
+from pytest_homeassistant_custom_component.components.diagnostics import (
+    get_diagnostics_for_config_entry,
+)
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.remote_bridge.const import CONF_INSTANCE_ID
+
+from .conftest import RemoteHass
+from .integration_helpers import bridge_of, seed_remote, setup_integration, wait_for
+
+
+@pytest.fixture(autouse=True)
+async def diagnostics_first(hass: HomeAssistant) -> None:
+    """Register the diagnostics views before the remote's server starts."""
+    assert await async_setup_component(hass, "diagnostics", {})
+
+
+async def test_diagnostics(
+    hass: HomeAssistant,
+    remote: RemoteHass,
+    hass_client: ClientSessionGenerator,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Options, connection, counters and the remote; no token, no url."""
+    seed_remote(hass)
+    entry = await setup_integration(hass, remote)
+    hass.config_entries.async_update_entry(
+        entry, data={**entry.data, CONF_INSTANCE_ID: "remote-uuid"}
+    )
+    hass.states.async_set("light.kitchen", "off")
+    bridge = bridge_of(entry)
+    await wait_for(lambda: bridge.client.events_received == 1, what="the event")
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+
+    assert diagnostics == snapshot(exclude=lambda prop, path: prop == "version")
+    assert diagnostics["remote"]["version"] == __version__
+    text = orjson.dumps(diagnostics).decode()
+    assert remote.token not in text
+    assert remote.url.removeprefix("http://") not in text
+    assert "remote-uuid" not in text
