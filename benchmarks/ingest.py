@@ -1,0 +1,793 @@
+"""Ingest benchmark: what each remote update costs the bridge, against the floor.
+
+Three consumers read the same stream from a replay remote (``replay_remote.py``,
+a separate process on 127.0.0.1 that speaks Home Assistant's WebSocket API):
+
+1. ``floor``: a bare aiohttp client that authenticates, subscribes and only
+   decodes every frame with orjson;
+2. ``core``: ``RemoteClient`` + ``StateMirror`` (no Home Assistant);
+3. ``ha``: the whole integration in a Home Assistant test instance (config
+   entry set up, entities live) until the sentinel is in the mirror;
+
+for each subscription (``subscribe_events state_changed`` / ``subscribe_entities``)
+with and without ``coalesce_messages``, interleaved (floor core ha floor core ha
+...) and repeated; figures are medians. Every consumer runs in a fresh subprocess
+and measures itself: process CPU time (all threads, ``time.process_time``) and
+wall time from the moment it asks the replay to start streaming until the
+sentinel arrives, and peak RSS (``ru_maxrss`` of the whole process, set-up
+included). A last check runs the bridge against a real Home Assistant process
+(``tests/remote_ha.py``) that sets states as fast as it can.
+
+    .venv/bin/python benchmarks/ingest.py            # full: N = 20,000 and 100,000
+    .venv/bin/python benchmarks/ingest.py --quick    # smoke run, well under a minute
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+import functools
+import json
+import os
+from pathlib import Path
+import platform
+import resource
+import secrets
+import select
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+TESTS = REPO / "tests"
+REPLAY = Path(__file__).resolve().parent / "replay_remote.py"
+DEFAULT_EXCLUDE = ("media_player", "camera", "automation")
+CONSUMERS = ("floor", "core", "ha")
+# (subscription, coalesce_messages)
+KINDS = (
+    ("state_changed", False),
+    ("state_changed", True),
+    ("entities", False),
+    ("entities", True),
+)
+REAL_SENTINEL = "sensor.rb_bench_sentinel"
+CONSUMER_TIMEOUT = 300.0
+REPLAY_READY_TIMEOUT = 300.0  # building 100,000 changes takes 5-20 s here
+RESULT_PREFIX = "RESULT "
+
+
+# -- the consumers (each runs in its own subprocess) ---------------------------
+
+
+def _usage() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def _wait_for(check: Callable[[], bool], limit: float, what: str) -> None:
+    """Poll ``check`` every 2 ms (cheap next to the stream) until true."""
+    deadline = time.monotonic() + limit
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.002)
+
+
+async def consume_floor(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Authenticate, subscribe, decode every frame with orjson; nothing else."""
+    import aiohttp  # noqa: PLC0415
+    import orjson  # noqa: PLC0415
+
+    loads = orjson.loads
+    sentinel = cfg["sentinel"]
+    async with (
+        asyncio.timeout(CONSUMER_TIMEOUT),
+        aiohttp.ClientSession() as session,
+        session.ws_connect(f"{cfg['url']}/api/websocket", max_msg_size=0) as ws,
+    ):
+        await ws.receive()  # auth_required
+        await ws.send_str(
+            orjson.dumps({"type": "auth", "access_token": cfg["token"]}).decode()
+        )
+        if loads((await ws.receive()).data)["type"] != "auth_ok":
+            raise RuntimeError("authentication failed")
+        next_id = 0
+
+        async def command(message: dict[str, Any]) -> Any:
+            nonlocal next_id
+            next_id += 1
+            await ws.send_str(orjson.dumps({"id": next_id, **message}).decode())
+            while True:
+                payload = loads((await ws.receive()).data)
+                for item in payload if type(payload) is list else (payload,):
+                    if item.get("type") == "result" and item["id"] == next_id:
+                        if not item["success"]:
+                            raise RuntimeError(f"{message['type']}: {item['error']}")
+                        return item["result"]
+
+        if cfg["coalesce"]:
+            await command(
+                {"type": "supported_features", "features": {"coalesce_messages": 1}}
+            )
+        if cfg["subscription"] == "entities":
+            await command(
+                {"type": "subscribe_entities", "exclude": {"domains": DEFAULT_EXCLUDE}}
+            )
+        else:
+            await command({"type": "subscribe_events", "event_type": "state_changed"})
+        await command({"type": "get_states"})
+        prepared = await command({"type": "replay/prepare"})
+        messages = 0
+        t0, c0 = _usage()
+        await ws.send_str(orjson.dumps({"id": 1000, "type": "replay/start"}).decode())
+        entities = cfg["subscription"] == "entities"
+        text = aiohttp.WSMsgType.TEXT
+        while True:
+            frame = await ws.receive()
+            if frame.type is not text:
+                raise RuntimeError(f"the socket closed: {frame.type!r}")
+            payload = loads(frame.data)
+            if type(payload) is list:
+                messages += len(payload)
+                last = payload[-1]
+            else:
+                messages += 1
+                last = payload
+            if last.get("type") != "event":
+                continue
+            event = last["event"]
+            if entities:
+                if sentinel in event.get("c", ()):
+                    break
+            elif event["data"]["entity_id"] == sentinel:
+                break
+        t1, c1 = _usage()
+    return {
+        "wall": t1 - t0,
+        "cpu": c1 - c0,
+        "wire_bytes": prepared["bytes"],
+        "frames": prepared["frames"],
+        "messages": messages,
+        "maxrss_mb": _maxrss_mb(),
+    }
+
+
+def _core_imports(*, without_ha: bool = False) -> Any:
+    """Import the pure core; ``without_ha``: skip the integration's __init__.
+
+    The integration package imports Home Assistant; the core does not, so the
+    core consumer loads ``remote/`` under a bare parent package and its RSS and
+    start-up are the core's alone.
+    """
+    sys.path.insert(0, str(REPO))
+    if without_ha and "custom_components.remote_bridge" not in sys.modules:
+        import custom_components  # noqa: PLC0415
+
+        parent = types.ModuleType("custom_components.remote_bridge")
+        parent.__path__ = [str(REPO / "custom_components" / "remote_bridge")]
+        sys.modules[parent.__name__] = parent
+        custom_components.remote_bridge = parent  # type: ignore[attr-defined]
+    from custom_components.remote_bridge import remote  # noqa: PLC0415
+
+    if without_ha and "homeassistant" in sys.modules:
+        raise RuntimeError("the core consumer imported Home Assistant")
+    return remote
+
+
+async def _final_states(session: Any, url: str) -> list[dict[str, Any]]:
+    async with session.get(f"{url}/replay/final_states") as response:
+        result: list[dict[str, Any]] = await response.json()
+        return result
+
+
+def _compare(mirror: Any, expected: list[dict[str, Any]]) -> dict[str, int]:
+    """Count the kept entities whose mirror entry differs from the remote's."""
+    keep = mirror.entity_filter
+    want = {state["entity_id"]: state for state in expected if keep(state["entity_id"])}
+    have = {state["entity_id"]: state for state in mirror.states()}
+    wrong = sum(1 for entity_id, state in want.items() if have.get(entity_id) != state)
+    extra = sum(1 for entity_id in have if entity_id not in want)
+    return {"lost": wrong + extra, "expected_entities": len(want)}
+
+
+async def consume_core(cfg: dict[str, Any]) -> dict[str, Any]:
+    """RemoteClient + StateMirror, wired as bridge.py wires them."""
+    import aiohttp  # noqa: PLC0415
+
+    remote = _core_imports(without_ha=True)
+    async with aiohttp.ClientSession() as session:
+        mirror = remote.StateMirror(
+            remote.EntityFilter(enabled=True, exclude_domains=DEFAULT_EXCLUDE)
+        )
+        client = remote.RemoteClient(
+            session,
+            cfg["url"],
+            cfg["token"],
+            entity_filter=mirror.entity_filter,
+            options=remote.ClientOptions(
+                subscribe_entities=cfg["subscription"] == "entities",
+                coalesce_messages=cfg["coalesce"],
+            ),
+            callbacks=remote.ClientCallbacks(
+                state=mirror.set_state,
+                state_diff=mirror.apply_diff,
+                state_invalid=lambda entity_id: mirror.set_state(entity_id, {}),
+                snapshot=mirror.replace_all,
+                services=mirror.set_services,
+            ),
+        )
+        await client.connect()
+        runner = asyncio.create_task(client.run())
+        try:
+            result = await _drive(cfg, session, client, mirror)
+        finally:
+            await client.stop()
+            runner.cancel()
+            await asyncio.gather(runner, return_exceptions=True)
+    return result
+
+
+async def _drive(
+    cfg: dict[str, Any], session: Any, client: Any, mirror: Any
+) -> dict[str, Any]:
+    """Time one stream through a connected client; check the mirror after."""
+    if cfg.get("real"):
+        return await _drive_real(cfg, session, client, mirror)
+    sentinel, done = cfg["sentinel"], cfg["sentinel_state"]
+    prepared = await client.send_command({"type": "replay/prepare"})
+    events0, since = client.events_received, client.connected_since
+
+    def arrived() -> bool:
+        state = mirror.get(sentinel)
+        return state is not None and state["state"] == done
+
+    t0, c0 = _usage()
+    await client.send_command({"type": "replay/start"})
+    await _wait_for(arrived, CONSUMER_TIMEOUT, "the sentinel")
+    t1, c1 = _usage()
+    check = _compare(mirror, await _final_states(session, cfg["url"]))
+    return {
+        "wall": t1 - t0,
+        "cpu": c1 - c0,
+        "wire_bytes": prepared["bytes"],
+        "frames": prepared["frames"],
+        "events": client.events_received - events0,
+        "reconnected": client.connected_since != since,
+        "maxrss_mb": _maxrss_mb(),
+        **check,
+    }
+
+
+async def _drive_real(
+    cfg: dict[str, Any], session: Any, client: Any, mirror: Any
+) -> dict[str, Any]:
+    """Make a real remote set states as fast as it can; check what arrived."""
+    done = f"done-{secrets.token_hex(4)}"
+    events0, bytes0, since = (
+        client.events_received,
+        client.bytes_received,
+        client.connected_since,
+    )
+
+    def arrived() -> bool:
+        state = mirror.get(REAL_SENTINEL)
+        return state is not None and state["state"] == done
+
+    async def bulk_set(prefix: str, count: int) -> dict[str, Any]:
+        result = await client.send_command(
+            {
+                "type": "call_service",
+                "domain": "rb_test_helper",
+                "service": "bulk_set",
+                "service_data": {
+                    "count": count,
+                    "prefix": prefix,
+                    "entities": cfg["entities"],
+                    "yield_every": cfg["yield_every"],
+                },
+                "return_response": True,
+            },
+            answer_within=CONSUMER_TIMEOUT,
+        )
+        response: dict[str, Any] = result["response"]
+        return response
+
+    tag = secrets.token_hex(3)
+    kept = cfg["changes"] * 4 // 5
+    t0, c0 = _usage()
+    # About 20 % of the changes in an excluded domain, as in the replay.
+    set_kept = await bulk_set(f"sensor.rb_{tag}_", kept)
+    set_dropped = await bulk_set(f"media_player.rb_{tag}_", cfg["changes"] - kept)
+    headers = {"Authorization": f"Bearer {cfg['token']}"}
+    async with session.post(
+        f"{cfg['url']}/api/states/{REAL_SENTINEL}",
+        json={"state": done},
+        headers=headers,
+    ) as response:
+        response.raise_for_status()
+    await _wait_for(arrived, CONSUMER_TIMEOUT, "the sentinel")
+    t1, c1 = _usage()
+    check = _compare(mirror, await client.fetch_states())
+    return {
+        "wall": t1 - t0,
+        "cpu": c1 - c0,
+        "wire_bytes": client.bytes_received - bytes0,
+        "events": client.events_received - events0,
+        "expected_events": kept + 1,
+        "remote_set_seconds": set_kept["seconds"] + set_dropped["seconds"],
+        "reconnected": client.connected_since != since,
+        "maxrss_mb": _maxrss_mb(),
+        **check,
+    }
+
+
+async def consume_ha(cfg: dict[str, Any]) -> dict[str, Any]:
+    """Run the whole integration in a Home Assistant test instance."""
+    _core_imports()
+    # Import the integration before hass can put another custom_components first.
+    from homeassistant import loader  # noqa: PLC0415
+    from homeassistant.helpers import entity_registry as er  # noqa: PLC0415
+    from homeassistant.helpers.aiohttp_client import async_get_clientsession  # noqa: PLC0415
+    from homeassistant.setup import async_setup_component  # noqa: PLC0415
+    from pytest_homeassistant_custom_component.common import (  # noqa: PLC0415
+        MockConfigEntry,
+        async_test_home_assistant,
+    )
+
+    import custom_components.remote_bridge as integration  # noqa: PLC0415
+    from custom_components.remote_bridge import bridge as bridge_module  # noqa: PLC0415
+
+    # The integration always asks for subscribe_entities and coalescing; for
+    # the other rows of the table it is told otherwise (the same code paths a
+    # remote that refuses them would take).
+    bridge_module.ClientOptions = functools.partial(  # type: ignore[misc]
+        bridge_module.ClientOptions,
+        subscribe_entities=cfg["subscription"] == "entities",
+        coalesce_messages=cfg["coalesce"],
+    )
+    assert integration.DOMAIN == "remote_bridge"
+    with tempfile.TemporaryDirectory(prefix="rb-bench-ha-") as config_dir:
+        async with async_test_home_assistant(config_dir=config_dir) as hass:
+            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
+            assert await async_setup_component(
+                hass,
+                "http",
+                {"http": {"server_host": "127.0.0.1", "server_port": _free_port()}},
+            )
+            entry = MockConfigEntry(
+                domain="remote_bridge",
+                title="Bench remote",
+                data={
+                    "url": cfg["url"],
+                    "access_token": cfg["token"],
+                    "verify_ssl": True,
+                },
+                options={},
+            )
+            entry.add_to_hass(hass)
+            assert await hass.config_entries.async_setup(entry.entry_id)
+            await hass.async_block_till_done()
+            bridge = entry.runtime_data
+            connected_id = er.async_get(hass).async_get_entity_id(
+                "binary_sensor", "remote_bridge", f"{entry.entry_id}_connected"
+            )
+            live = connected_id is not None and hass.states.get(connected_id)
+            if not live or live.state != "on":
+                raise RuntimeError(f"the bridge's entities are not live: {live}")
+            result = await _drive(
+                cfg, async_get_clientsession(hass), bridge.client, bridge.mirror
+            )
+            result["entities_live"] = len(
+                er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+            )
+            assert await hass.config_entries.async_unload(entry.entry_id)
+            await hass.async_block_till_done()
+            await hass.async_stop(force=True)
+    return result
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run_consumer(cfg: dict[str, Any]) -> None:
+    """Entry point of a consumer subprocess: print one RESULT line."""
+    consumers: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
+        "floor": consume_floor,
+        "core": consume_core,
+        "ha": consume_ha,
+    }
+    result = asyncio.run(consumers[cfg["consumer"]](cfg))
+    print(RESULT_PREFIX + json.dumps(result), flush=True)
+
+
+# -- the orchestrator -----------------------------------------------------------
+
+
+@contextmanager
+def replay_remote(
+    changes: int, entities: int, token: str, batch: int
+) -> Iterator[dict[str, Any]]:
+    """Start a replay remote; yield its readiness line; always stop it."""
+    proc = subprocess.Popen(  # noqa: S603
+        [
+            sys.executable,
+            str(REPLAY),
+            f"--changes={changes}",
+            f"--entities={entities}",
+            f"--batch={batch}",
+            f"--token={token}",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], REPLAY_READY_TIMEOUT)
+        if not ready:
+            raise RuntimeError("the replay remote did not get ready in time")
+        line = proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the replay remote exited with {proc.wait(10)}")
+        info: dict[str, Any] = json.loads(line)
+        info["url"] = f"http://127.0.0.1:{info['port']}"
+        yield info
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def spawn_consumer(cfg: dict[str, Any], timeout: float) -> dict[str, Any]:
+    """Run one consumer in a fresh interpreter; return its measurements."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}
+    proc = subprocess.run(  # noqa: S603
+        [sys.executable, str(Path(__file__).resolve()), "consume", json.dumps(cfg)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        env=env,
+        cwd=REPO,
+    )
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith(RESULT_PREFIX):
+            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
+            return result
+    raise RuntimeError(
+        f"consumer {cfg['consumer']} failed ({proc.returncode}):\n{proc.stderr[-3000:]}"
+    )
+
+
+def derive(result: dict[str, Any], updates: int) -> dict[str, Any]:
+    """Add the per-update figures (updates: changes that pass the filter)."""
+    return {
+        **result,
+        "updates": updates,
+        "events_per_s": updates / result["wall"],
+        "cpu_us": result["cpu"] / updates * 1e6,
+        "bytes_per_update": result["wire_bytes"] / updates,
+    }
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def _kind_name(subscription: str, coalesce: bool) -> str:
+    name = "subscribe_entities" if subscription == "entities" else "state_changed"
+    return f"{name}{' +coalesce' if coalesce else ''}"
+
+
+def bench_replay(
+    args: argparse.Namespace, changes: int, rows: list[dict[str, Any]]
+) -> None:
+    """All consumers x kinds x runs against one replay remote, interleaved."""
+    token = secrets.token_urlsafe(24)
+    with replay_remote(changes, args.entities, token, args.batch) as info:
+        by_domain: dict[str, int] = info["changes_by_domain"]
+        updates = sum(n for d, n in by_domain.items() if d not in DEFAULT_EXCLUDE)
+        _say(
+            f"\n## N={changes:,} changes over E={info['entities']:,} entities: "
+            f"{updates:,} pass the default filter; replay built in "
+            f"{info['build_seconds']:.1f} s; state_changed message "
+            f"{info['state_changed_bytes'] / changes:.0f} B, diff message "
+            f"{info['diff_bytes'] / changes:.0f} B on average"
+        )
+        runs: dict[tuple[str, bool, str], list[dict[str, Any]]] = {}
+        for run in range(args.runs):
+            for subscription, coalesce in KINDS:
+                floor_cpu = None
+                for consumer in CONSUMERS:
+                    cfg = {
+                        "consumer": consumer,
+                        "url": info["url"],
+                        "token": token,
+                        "subscription": subscription,
+                        "coalesce": coalesce,
+                        "sentinel": info["sentinel"],
+                        "sentinel_state": info["sentinel_state"],
+                    }
+                    result = derive(spawn_consumer(cfg, CONSUMER_TIMEOUT), updates)
+                    if consumer == "floor":
+                        floor_cpu = result["cpu_us"]
+                    assert floor_cpu is not None
+                    result["ratio"] = result["cpu_us"] / floor_cpu
+                    runs.setdefault((subscription, coalesce, consumer), []).append(
+                        result
+                    )
+                    _say(
+                        f"run {run + 1} {_kind_name(subscription, coalesce):28} "
+                        f"{consumer:5} {result['events_per_s']:>9,.0f} ev/s "
+                        f"{result['cpu_us']:6.2f} µs/ev xfloor {result['ratio']:.2f} "
+                        f"{result['bytes_per_update']:6.0f} B/update "
+                        f"rss {result['maxrss_mb']:5.0f} MB "
+                        f"lost {result.get('lost', '-')} "
+                        f"events {result.get('events', result.get('messages'))}"
+                    )
+        for (subscription, coalesce, consumer), results in runs.items():
+            rows.append(
+                {
+                    "changes": changes,
+                    "kind": _kind_name(subscription, coalesce),
+                    "subscription": subscription,
+                    "consumer": consumer,
+                    "runs": len(results),
+                    **{
+                        key: statistics.median(r[key] for r in results)
+                        for key in (
+                            "events_per_s",
+                            "cpu_us",
+                            "ratio",
+                            "bytes_per_update",
+                            "maxrss_mb",
+                        )
+                    },
+                    "lost": max((r.get("lost", 0) for r in results), default=0),
+                    "checked": consumer != "floor",
+                }
+            )
+
+
+def bench_real(args: argparse.Namespace, real_rows: list[dict[str, Any]]) -> None:
+    """Run the bridge against a real Home Assistant that sets states flat out."""
+    sys.path.insert(0, str(TESTS))
+    from remote_ha import RemoteHA  # noqa: PLC0415
+
+    changes = args.real_changes
+    with tempfile.TemporaryDirectory(prefix="rb-bench-remote-") as tmp:
+        remote = RemoteHA(Path(tmp) / "remote")
+        try:
+            remote.provision()
+            remote.start()
+            _say(
+                f"\n## Real remote: Home Assistant on {remote.url}, bulk_set "
+                f"{changes:,} changes (80 % sensor, 20 % media_player) over "
+                f"{args.entities:,} entities each, yield_every={args.yield_every}"
+            )
+            results: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            for run in range(args.real_runs):
+                for subscription in args.real_subscriptions:
+                    for consumer in ("core", "ha"):
+                        cfg = {
+                            "consumer": consumer,
+                            "real": True,
+                            "url": remote.url,
+                            "token": remote.token,
+                            "subscription": subscription,
+                            "coalesce": True,
+                            "changes": changes,
+                            "entities": args.entities,
+                            "yield_every": args.yield_every,
+                        }
+                        result = spawn_consumer(cfg, CONSUMER_TIMEOUT + 60)
+                        result["events_per_s"] = result["events"] / result["wall"]
+                        result["cpu_us"] = (
+                            result["cpu"] / max(result["events"], 1) * 1e6
+                        )
+                        result["bytes_per_update"] = result["wire_bytes"] / max(
+                            result["events"], 1
+                        )
+                        results.setdefault((subscription, consumer), []).append(result)
+                        _say(
+                            f"run {run + 1} {_kind_name(subscription, True):28} "
+                            f"{consumer:5} {result['events_per_s']:>9,.0f} ev/s "
+                            f"{result['cpu_us']:6.2f} µs/ev "
+                            f"events {result['events']:,}/"
+                            f"{result['expected_events']:,} lost {result['lost']} "
+                            f"reconnected {result['reconnected']} "
+                            f"(remote set them in {result['remote_set_seconds']:.2f} s)"
+                        )
+            for (subscription, consumer), runs in results.items():
+                real_rows.append(
+                    {
+                        "kind": _kind_name(subscription, True),
+                        "consumer": consumer,
+                        "runs": len(runs),
+                        "events_per_s": statistics.median(
+                            r["events_per_s"] for r in runs
+                        ),
+                        "cpu_us": statistics.median(r["cpu_us"] for r in runs),
+                        "bytes_per_update": statistics.median(
+                            r["bytes_per_update"] for r in runs
+                        ),
+                        "delivered": min(r["events"] for r in runs),
+                        "expected": runs[0]["expected_events"],
+                        "lost": max(r["lost"] for r in runs),
+                        "reconnects": sum(bool(r["reconnected"]) for r in runs),
+                    }
+                )
+        finally:
+            remote.stop()
+
+
+def machine() -> str:
+    """Describe the machine the figures come from."""
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        from homeassistant.const import __version__ as ha_version  # noqa: PLC0415
+    except ImportError:
+        ha_version = "?"
+    return (
+        f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"Home Assistant {ha_version}, load average at start "
+        f"{os.getloadavg()[0]:.1f}"
+    )
+
+
+def print_tables(
+    rows: list[dict[str, Any]], real_rows: list[dict[str, Any]], header: str
+) -> None:
+    """Print the Markdown tables for the README's Performance section."""
+    _say(f"\n### Ingest ({header})\n")
+    _say(
+        "| N | subscription | consumer | events/s | CPU µs/update | x floor "
+        "| wire B/update | peak RSS MB | lost |"
+    )
+    _say("|---:|---|---|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        _say(
+            f"| {row['changes']:,} | {row['kind']} | {row['consumer']} "
+            f"| {row['events_per_s']:,.0f} | {row['cpu_us']:.2f} "
+            f"| {row['ratio']:.2f} | {row['bytes_per_update']:,.0f} "
+            f"| {row['maxrss_mb']:.0f} | {row['lost'] if row['checked'] else '-'} |"
+        )
+    if real_rows:
+        _say("\n### Against a real Home Assistant remote at its maximum rate\n")
+        _say(
+            "| subscription | consumer | events/s | CPU µs/update | wire B/update "
+            "| delivered / expected | lost | runs with a reconnect |"
+        )
+        _say("|---|---|---:|---:|---:|---:|---:|---:|")
+        for row in real_rows:
+            _say(
+                f"| {row['kind']} | {row['consumer']} | {row['events_per_s']:,.0f} "
+                f"| {row['cpu_us']:.2f} | {row['bytes_per_update']:,.0f} "
+                f"| {row['delivered']:,} / {row['expected']:,} | {row['lost']} "
+                f"| {row['reconnects']} of {row['runs']} |"
+            )
+
+
+def print_targets(rows: list[dict[str, Any]], real_rows: list[dict[str, Any]]) -> None:
+    """Say which of the issue's targets are met, with the figures."""
+    _say("\n### Targets\n")
+    for changes in sorted({row["changes"] for row in rows}):
+        subset = [row for row in rows if row["changes"] == changes]
+        worst = max(
+            (row for row in subset if row["consumer"] == "ha"),
+            key=lambda row: row["ratio"],
+        )
+        verdict = "met" if worst["ratio"] <= 1.5 else "MISSED"
+        _say(
+            f"- N={changes:,}: integration CPU per update ≤ 1.5x the floor: {verdict} "
+            f"(worst {worst['ratio']:.2f}x with {worst['kind']})"
+        )
+        for coalesce in ("", " +coalesce"):
+            by_kind = {
+                row["kind"]: row["bytes_per_update"]
+                for row in subset
+                if row["consumer"] == "ha"
+            }
+            changed = by_kind.get(f"state_changed{coalesce}")
+            entities = by_kind.get(f"subscribe_entities{coalesce}")
+            if changed and entities:
+                factor = changed / entities
+                verdict = "met" if factor >= 5 else "MISSED"
+                _say(
+                    f"- N={changes:,}{coalesce or ''}: wire bytes per update, "
+                    f"subscribe_entities {factor:.1f}x fewer than state_changed "
+                    f"({entities:,.0f} vs {changed:,.0f} B): {verdict}"
+                )
+        lost = sum(row["lost"] for row in subset if row["checked"])
+        _say(f"- N={changes:,}: mirror equals the replay's final states: {lost == 0}")
+    if real_rows:
+        lost = max(row["lost"] for row in real_rows)
+        short = [row for row in real_rows if row["delivered"] < row["expected"]]
+        _say(
+            f"- real remote at its maximum rate: lost updates {lost} "
+            f"({'met' if lost == 0 else 'MISSED'}); events delivered short of "
+            f"expected in {len(short)} of {len(real_rows)} rows"
+        )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse the orchestrator's command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--changes",
+        type=int,
+        action="append",
+        help="N changes per stream (repeatable; default 20000 and 100000)",
+    )
+    parser.add_argument("--entities", type=int, default=2_000, help="E (2000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (3)")
+    parser.add_argument(
+        "--batch", type=int, default=256, help="messages per coalesced frame (256)"
+    )
+    parser.add_argument("--real-changes", type=int, default=50_000)
+    parser.add_argument("--real-runs", type=int, default=1)
+    parser.add_argument("--yield-every", type=int, default=200)
+    parser.add_argument("--no-real", action="store_true", help="skip the real remote")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: tiny N, one run"
+    )
+    args = parser.parse_args(argv)
+    args.real_subscriptions = ("entities", "state_changed")
+    if args.quick:
+        args.real_subscriptions = ("entities",)
+        args.changes = args.changes or [2_000]
+        args.entities = min(args.entities, 500)
+        args.runs = 1
+        args.real_changes = min(args.real_changes, 2_000)
+        args.real_runs = 1
+    args.changes = args.changes or [20_000, 100_000]
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, or (``consume``) one consumer."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["consume"]:
+        run_consumer(json.loads(argv[1]))
+        return 0
+    args = parse_args(argv)
+    started = time.perf_counter()
+    header = machine()
+    _say(f"# Remote Bridge ingest benchmark\n\n{header}")
+    rows: list[dict[str, Any]] = []
+    real_rows: list[dict[str, Any]] = []
+    for changes in args.changes:
+        bench_replay(args, changes, rows)
+    if not args.no_real:
+        bench_real(args, real_rows)
+    print_tables(rows, real_rows, header)
+    print_targets(rows, real_rows)
+    _say(f"\nTotal {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
