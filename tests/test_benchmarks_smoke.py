@@ -26,3 +26,19 @@ def test_ingest_quick_runs() -> None:
         assert f"| {consumer} |" in proc.stdout
     assert "### Against a real Home Assistant remote" in proc.stdout
     assert "### Targets" in proc.stdout
+
+
+def test_mirror_and_views_quick_run() -> None:
+    """``benchmarks/mirror.py`` and ``views.py --quick`` exit 0 and print figures."""
+    runs = (("mirror.py", "applies per second"), ("views.py", "states/{id}"))
+    for name, marker in runs:
+        proc = subprocess.run(  # noqa: S603
+            [sys.executable, str(REPO / "benchmarks" / name), "--quick"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            cwd=REPO,
+        )
+        assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+        assert marker in proc.stdout
