@@ -278,8 +278,11 @@ class RemoteHA:
         broken configuration.yaml: it would never serve the API).
         """
         assert self.process is not None
+        # /api/config, not /api/: newer HA answers the API while still starting
+        # (late components, rb_test_helper's services); its state says RUNNING.
         request = urllib.request.Request(  # noqa: S310
-            f"{self.url}/api/", headers={"Authorization": f"Bearer {self.admin_token}"}
+            f"{self.url}/api/config",
+            headers={"Authorization": f"Bearer {self.admin_token}"},
         )
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
         while time.perf_counter() < deadline:
@@ -291,7 +294,7 @@ class RemoteHA:
                     raise RemoteHAError(f"remote in recovery mode:\n{self.log_tail()}")
             try:
                 with opener.open(request, timeout=2) as response:
-                    if response.status == 200:
+                    if json.loads(response.read()).get("state") == "RUNNING":
                         return
             except urllib.error.HTTPError as err:
                 if err.code == 401:
@@ -563,9 +566,15 @@ async def _mint(
     from homeassistant.auth.providers.homeassistant import HassAuthProvider  # noqa: PLC0415
     from homeassistant.components.onboarding.const import STEPS  # noqa: PLC0415
     from homeassistant.core import CoreState, HomeAssistant  # noqa: PLC0415
+    from homeassistant.helpers import device_registry as dr, entity_registry as er  # noqa: PLC0415
     from homeassistant.helpers.storage import Store  # noqa: PLC0415
 
     hass = HomeAssistant(str(config_dir))
+    # Newer auth stores need the device registry ("Device registry not set up").
+    if hasattr(dr, "async_setup"):
+        dr.async_setup(hass)
+    await dr.async_load(hass)
+    await er.async_load(hass)
     hass.auth = await auth_manager_from_config(hass, [{"type": "homeassistant"}], [])
     provider = hass.auth.auth_providers[0]
     assert isinstance(provider, HassAuthProvider)

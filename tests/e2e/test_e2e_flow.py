@@ -90,8 +90,8 @@ async def _assert_device_and_entities(
 ) -> None:
     """Check the device that stands for the remote, and its entities."""
     # The device stands for the remote: its name, version and address.
-    device = dr.async_get(hass).async_get_device({(DOMAIN, entry.entry_id)})
-    assert device is not None
+    (device,) = dr.async_entries_for_config_entry(dr.async_get(hass), entry.entry_id)
+    assert device.identifiers == {(DOMAIN, entry.entry_id)}
     assert device.name == "Remote Home"
     config = await remote.ws_command({"type": "get_config"})
     assert device.sw_version == config["version"]
