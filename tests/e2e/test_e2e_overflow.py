@@ -22,6 +22,7 @@ from .conftest import (
     entity_id_of,
     truth,
     wait_converged,
+    wait_for,
 )
 
 COUNT = 20_000
@@ -47,6 +48,9 @@ async def test_overflow_then_converge(
             )
         done = time.monotonic()
         settle = await wait_converged(remote_live, entry, within=60)
+        # Dropped late, the bridge may still be on its way back: it must get there.
+        await wait_for(lambda: bridge.connected, within=30, what="reconnected")
+        settle = max(settle, await wait_converged(remote_live, entry, within=60))
     finally:
         log.close()
     want = await truth(remote_live)

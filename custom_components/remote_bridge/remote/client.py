@@ -549,11 +549,9 @@ class RemoteClient:
         keep = self._filter
         callbacks = self._callbacks
         changes = 0
-        # ``in`` before reading: most events carry only "c", and a membership
-        # test is cheaper than a ``get`` call on this path.
-        if type(event) is not dict:
-            raise TypeError("an event is an object")
-        if "a" in event and (added := event["a"]) is not None:
+        # One ``get`` (it also rejects a non-object event), then ``in`` tests:
+        # cheaper than ``get`` calls on this path, run for every remote change.
+        if (added := event.get("a")) is not None:
             for entity_id, compressed in added.items():
                 if not keep(entity_id):
                     continue

@@ -80,6 +80,7 @@ def websocket_url(base_url: str) -> str:
 _ISO_SECONDS: dict[float, str] = {}
 _ISO_SECONDS_LIMIT: Final = 4096
 _DIGITS3: Final = tuple(f"{number:03d}" for number in range(1000))
+_MICROS: Final = 1_000_000
 
 
 def timestamp_to_iso(timestamp: float) -> str:
@@ -91,11 +92,11 @@ def timestamp_to_iso(timestamp: float) -> str:
     """
     fraction, whole = modf(timestamp)
     micro = round(fraction * 1e6)
-    if micro >= 1_000_000:
-        micro -= 1_000_000
+    if micro >= _MICROS:
+        micro -= _MICROS
         whole += 1.0
     elif micro < 0:
-        micro += 1_000_000
+        micro += _MICROS
         whole -= 1.0
     if (prefix := _ISO_SECONDS.get(whole)) is None:
         if len(_ISO_SECONDS) >= _ISO_SECONDS_LIMIT:
@@ -149,8 +150,6 @@ def apply_diff(state: State, diff: dict[str, Any]) -> State:
         raise TypeError("a diff is an object")
     new = state.copy()
     if "+" in diff and (additions := diff["+"]):
-        if type(additions) is not dict:
-            raise TypeError("a diff's additions are an object")
         if "s" in additions:
             if type(value := additions["s"]) is not str:
                 raise TypeError("a state is a string")
@@ -163,7 +162,8 @@ def apply_diff(state: State, diff: dict[str, Any]) -> State:
             new["last_updated"] = new["last_reported"] = timestamp_to_iso(
                 additions["lu"]
             )
-        if "c" in additions and (context := additions["c"]) is not None:
+        # A ``get`` here as well rejects additions that are not an object.
+        if (context := additions.get("c")) is not None:
             merged = dict(state["context"])
             if isinstance(context, str):
                 merged["id"] = context
