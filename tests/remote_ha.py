@@ -29,6 +29,7 @@ import contextlib
 from datetime import timedelta
 from functools import partial
 import json
+import os
 from pathlib import Path
 import secrets
 import shutil
@@ -163,7 +164,8 @@ class RemoteHA:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.name = name
-        self.python = python
+        # Absolute, not resolved: a venv python is a symlink, and HA runs elsewhere.
+        self.python = os.path.abspath(python)  # noqa: PTH100
         self.extra_config = extra_config
         self.components = tuple(Path(path) for path in components)
         self.username = OWNER
