@@ -7,6 +7,10 @@ import subprocess
 import sys
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "tests"))
+
+from remote_ha import child_env  # noqa: E402
+
 INGEST = REPO / "benchmarks" / "ingest.py"
 
 
@@ -19,6 +23,7 @@ def test_ingest_quick_runs() -> None:
         timeout=240,
         check=False,
         cwd=REPO,
+        env=child_env(),
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "| N | subscription | consumer |" in proc.stdout
@@ -39,6 +44,7 @@ def test_mirror_and_views_quick_run() -> None:
             timeout=120,
             check=False,
             cwd=REPO,
+            env=child_env(),
         )
         assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
         assert marker in proc.stdout

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 import json
-import os
 from pathlib import Path
 import shutil
 import signal
@@ -19,7 +18,7 @@ import pytest_socket
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from remote_ha import free_port  # noqa: E402
+from remote_ha import child_env, free_port  # noqa: E402
 
 START_TIMEOUT = 180
 STOP_TIMEOUT = 90
@@ -41,7 +40,7 @@ def demo(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**child_env(), "PYTHONUNBUFFERED": "1"},
     )
     lines: list[str] = []
     try:
