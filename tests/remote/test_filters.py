@@ -72,7 +72,7 @@ def test_cache_is_bounded() -> None:
     entity_filter = EntityFilter(prefixes=["sensor."])
     for number in range(20_000):
         assert entity_filter(f"sensor.n{number}")
-    assert len(entity_filter._cache) <= 16_384
+    assert len(entity_filter.decisions) <= 16_384
     assert not entity_filter("light.x")
 
 

@@ -546,14 +546,14 @@ class RemoteClient:
         )
 
     def _on_entities_event(self, event: dict[str, Any]) -> None:
-        keep = self._filter
+        keep = self._filter.decisions
         callbacks = self._callbacks
         changes = 0
         # One ``get`` (it also rejects a non-object event), then ``in`` tests:
         # cheaper than ``get`` calls on this path, run for every remote change.
         if (added := event.get("a")) is not None:
             for entity_id, compressed in added.items():
-                if not keep(entity_id):
+                if not keep[entity_id]:
                     continue
                 changes += 1
                 try:
@@ -568,12 +568,12 @@ class RemoteClient:
         if "c" in event and (changed := event["c"]) is not None:
             state_diff = callbacks.state_diff
             for entity_id, diff in changed.items():
-                if keep(entity_id):
+                if keep[entity_id]:
                     changes += 1
                     state_diff(entity_id, diff)
         if "r" in event and (removed := event["r"]) is not None:
             for entity_id in removed:
-                if keep(entity_id):
+                if keep[entity_id]:
                     changes += 1
                     callbacks.state(entity_id, None)
         if self._initial_dump:
@@ -587,7 +587,7 @@ class RemoteClient:
     def _on_state_changed(self, event: dict[str, Any]) -> None:
         data = event["data"]
         entity_id = data["entity_id"]
-        if not self._filter(entity_id):
+        if not self._filter.decisions[entity_id]:
             return
         self.events_received += 1
         self.last_event_time = time.time()

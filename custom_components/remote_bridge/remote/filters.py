@@ -13,7 +13,7 @@ into globs that cannot match an excluded domain at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 import re
 from typing import Any
 
@@ -80,10 +80,30 @@ def _excluding_globs(prefix: str, forbidden: list[str]) -> list[str]:
     return globs
 
 
+class _Decisions(dict[str, bool]):
+    """Keep-or-drop per entity id, decided once: ``decisions[entity_id]``.
+
+    A dict with ``__missing__`` so that the hot path (every remote change) is a
+    C-level lookup, not a Python call.
+    """
+
+    __slots__ = ("_decide",)
+
+    def __init__(self, decide: Callable[[str], bool]) -> None:
+        super().__init__()
+        self._decide = decide
+
+    def __missing__(self, entity_id: str) -> bool:
+        if len(self) >= _CACHE_LIMIT:
+            self.clear()
+        keep = self[entity_id] = self._decide(entity_id)
+        return keep
+
+
 class EntityFilter:
     """The bridge's entity filter; calling it answers "keep this entity id?"."""
 
-    __slots__ = ("_cache", "enabled", "exclude_domains", "prefixes")
+    __slots__ = ("decisions", "enabled", "exclude_domains", "prefixes")
 
     def __init__(
         self,
@@ -96,18 +116,11 @@ class EntityFilter:
         self.enabled = enabled
         self.prefixes: tuple[str, ...] = tuple(dict.fromkeys(prefixes))
         self.exclude_domains: frozenset[str] = frozenset(exclude_domains)
-        self._cache: dict[str, bool] = {}
+        self.decisions = _Decisions(self._decide)
 
     def __call__(self, entity_id: str) -> bool:
         """Return True when the entity passes the filter (cached per id)."""
-        try:
-            return self._cache[entity_id]
-        except KeyError:
-            pass
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        keep = self._cache[entity_id] = self._decide(entity_id)
-        return keep
+        return self.decisions[entity_id]
 
     def _decide(self, entity_id: str) -> bool:
         if not self.enabled:

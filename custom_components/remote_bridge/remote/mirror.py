@@ -75,6 +75,7 @@ class StateMirror:
     ) -> None:
         """Create an empty mirror; it is incomplete until the first snapshot."""
         self.entity_filter = entity_filter
+        self._keep = entity_filter.decisions
         self.update_cache = update_cache
         self.cache_ttl = cache_ttl
         self.counters = MirrorCounters()
@@ -99,7 +100,7 @@ class StateMirror:
 
     def set_state(self, entity_id: str, state: State | None) -> None:
         """Take a full new state, or ``None`` for a removed entity."""
-        if not self.entity_filter(entity_id):
+        if not self._keep[entity_id]:
             return
         if state is None:
             if self._states.pop(entity_id, None) is not None:
@@ -123,7 +124,7 @@ class StateMirror:
 
     def apply_diff(self, entity_id: str, diff: dict[str, Any]) -> None:
         """Apply a ``subscribe_entities`` diff to the entry it belongs to."""
-        if not self.entity_filter(entity_id):
+        if not self._keep[entity_id]:
             return
         if not self.update_cache:
             self._invalidate(entity_id)
@@ -141,7 +142,11 @@ class StateMirror:
             return
         self._states[entity_id] = new
         self.counters.updates += 1
-        self._changed(entity_id, new)
+        # _changed, inlined: this runs for every change of a busy remote.
+        self._version += 1
+        self._all_json = None
+        if self._domain_json or self._fills or self._listeners:
+            self._propagate(entity_id, new, removed=True)
 
     def invalidate(self, entity_id: str) -> None:
         """Drop an entry whose change could not be decoded (a fallback)."""
@@ -199,6 +204,11 @@ class StateMirror:
     ) -> None:
         self._version += 1
         self._all_json = None
+        if self._domain_json or self._fills or self._listeners:
+            self._propagate(entity_id, state, removed=removed)
+
+    def _propagate(self, entity_id: str, state: State | None, *, removed: bool) -> None:
+        """Tell the domain snapshots, REST fills and listeners of a change."""
         if self._domain_json:
             self._domain_json.pop(entity_id.partition(".")[0], None)
         if self._fills:
