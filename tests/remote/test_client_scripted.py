@@ -11,6 +11,7 @@ from typing import Any
 
 import aiohttp
 from homeassistant.core import Context, State
+import orjson
 import pytest
 
 from custom_components.remote_bridge.remote import (
@@ -718,3 +719,20 @@ async def test_link_drops_during_ping(scripted: ScriptedServer, wired: Factory) 
     await scripted.connections[0].ws.close()
     await scripted.wait_connection(2)
     await wait_for(lambda: item.client.connected)
+
+
+async def test_bytes_received_counts_utf8_bytes(
+    scripted: ScriptedServer, wired: Factory
+) -> None:
+    """Non-ASCII text counts its UTF-8 bytes, not its characters."""
+    scripted.states = {"sensor.t": state("sensor.t", "1")}
+    item = wired()
+    await item.client.connect()
+    connection = scripted.connections[0]
+    sub = connection.subs["entities"]
+    before = item.client.bytes_received
+    diff = {"c": {"sensor.t": {"+": {"s": "20 °C"}}}}
+    frame = orjson.dumps({"id": sub, "type": "event", "event": diff}).decode()
+    await connection.send_raw(frame)
+    await wait_for(lambda: item.mirror.get("sensor.t")["state"] == "20 °C")
+    assert item.client.bytes_received - before == len(frame.encode()) == len(frame) + 1

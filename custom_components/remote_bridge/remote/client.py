@@ -470,8 +470,12 @@ class RemoteClient:
             while True:
                 message = await ws.receive()
                 if message.type is text:
-                    self.bytes_received += len(message.data)
-                    self._handle_frame(message.data)
+                    data = message.data
+                    # Frames are nearly always ASCII: then characters are bytes.
+                    self.bytes_received += (
+                        len(data) if data.isascii() else len(data.encode())
+                    )
+                    self._handle_frame(data)
                 elif message.type in (
                     aiohttp.WSMsgType.CLOSE,
                     aiohttp.WSMsgType.CLOSING,
