@@ -15,7 +15,11 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryNotReady,
+    HomeAssistantError,
+)
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -149,25 +153,9 @@ class RemoteBridge:
         """
         try:
             await self.client.connect()
-        except InvalidAuth as err:
-            await self.client.stop()
-            raise ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            ) from err
-        except InvalidCertificate as err:
-            await self.client.stop()
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="ssl_error",
-                translation_placeholders={"url": self.url},
-            ) from err
         except RemoteBridgeError as err:
             await self.client.stop()
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="cannot_connect",
-                translation_placeholders={"url": self.url, "error": str(err)},
-            ) from err
+            raise self._setup_error(err) from err
         self.entry.async_create_background_task(
             self.hass, self.client.run(), f"{DOMAIN} {self.url} link"
         )
@@ -176,6 +164,24 @@ class RemoteBridge:
         )
         self._unsub_stop = self.hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_STOP, self._async_on_hass_stop
+        )
+
+    def _setup_error(self, err: RemoteBridgeError) -> HomeAssistantError:
+        """Map a failed first connection to what HA does about it."""
+        if isinstance(err, InvalidAuth):
+            return ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            )
+        if isinstance(err, InvalidCertificate):
+            return ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="ssl_error",
+                translation_placeholders={"url": self.url},
+            )
+        return ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"url": self.url, "error": str(err)},
         )
 
     async def async_stop(self) -> None:

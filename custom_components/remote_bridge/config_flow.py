@@ -298,7 +298,7 @@ class RemoteBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
                 base_url, config = validated
                 if base_url != entry.unique_id:
                     # A new address must still lead to the same remote.
-                    _, old_config = await self._async_current_config(entry)
+                    old_config = await self._async_current_config(entry)
                     if old_config is not None and _fingerprint(
                         old_config
                     ) != _fingerprint(config):
@@ -336,21 +336,22 @@ class RemoteBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
 
     async def _async_current_config(
         self, entry: RemoteBridgeConfigEntry
-    ) -> tuple[str, dict[str, Any] | None]:
+    ) -> dict[str, Any] | None:
         """Return the config of the remote the entry points at now, if known."""
         bridge = getattr(entry, "runtime_data", None)
         if bridge is not None and bridge.client.remote_config:
-            return entry.data[CONF_URL], bridge.client.remote_config
+            config: dict[str, Any] = bridge.client.remote_config
+            return config
         try:
-            return await async_validate_remote(
+            _, config = await async_validate_remote(
                 self.hass,
                 entry.data[CONF_URL],
                 entry.data[CONF_ACCESS_TOKEN],
                 verify_ssl=entry.data[CONF_VERIFY_SSL],
             )
         except RemoteBridgeError:
-            # The old remote is gone: nothing to compare with.
-            return entry.data[CONF_URL], None
+            return None  # the old remote is gone: nothing to compare with
+        return config
 
 
 class RemoteBridgeOptionsFlow(OptionsFlow):
