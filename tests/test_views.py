@@ -13,15 +13,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from .conftest import RemoteHass
-from .views_helpers import (
-    TEST_FILTERS,
-    bridge_of,
-    seed_remote,
-    setup_bridge,
-    start_remote,
-    stop_remote,
-    wait_for,
-)
+from .integration_helpers import bridge_of, start_remote, stop_remote, wait_for
+from .views_helpers import TEST_FILTERS, seed_remote, setup_bridge
 
 VIEWS = ["states", "states/light.kitchen", "services", "health", "status", "metrics"]
 

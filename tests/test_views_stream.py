@@ -14,15 +14,8 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.remote_bridge import views
 
 from .conftest import RemoteHass
-from .views_helpers import (
-    bridge_of,
-    next_event,
-    seed_remote,
-    setup_bridge,
-    start_remote,
-    stop_remote,
-    wait_for,
-)
+from .integration_helpers import bridge_of, start_remote, stop_remote, wait_for
+from .views_helpers import next_event, seed_remote, setup_bridge
 
 
 @pytest.fixture

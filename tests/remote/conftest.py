@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, Callable
-import time
+from collections.abc import AsyncGenerator
 
 import aiohttp
 import pytest
 
+from tests.integration_helpers import wait_for
+
 from .scripted_server import ScriptedServer
-
-
-async def wait_for(
-    condition: Callable[[], object], within: float = 5.0, what: str = ""
-) -> None:
-    """Poll ``condition`` until it is true, or fail after ``within`` seconds."""
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what or condition}")
-        await asyncio.sleep(0.005)
 
 
 @pytest.fixture
@@ -37,3 +26,6 @@ async def own_session(socket_enabled: None) -> AsyncGenerator[aiohttp.ClientSess
     """Open an aiohttp session the test owns (no hass needed)."""
     async with aiohttp.ClientSession() as session:
         yield session
+
+
+__all__ = ["wait_for"]

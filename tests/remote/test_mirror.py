@@ -272,18 +272,24 @@ async def test_update_mode_rebuilds_from_entries() -> None:
     assert remote.all_fetches == 0
 
 
-async def test_concurrent_refills_share_one_fetch() -> None:
-    """A burst of reads after an invalidation costs the remote one request."""
-    mirror, _ = make(update=False)
+def hold_fetch_states(remote: FakeRemote) -> asyncio.Event:
+    """Make ``remote.fetch_states`` wait until the returned event is set."""
     gate = asyncio.Event()
-    remote = FakeRemote({"light.a": st8("light.a")})
     original = remote.fetch_states
 
-    async def slow() -> list[dict[str, Any]]:
+    async def held() -> list[dict[str, Any]]:
         await gate.wait()
         return await original()
 
-    remote.fetch_states = slow  # type: ignore[method-assign]
+    remote.fetch_states = held  # type: ignore[method-assign]
+    return gate
+
+
+async def test_concurrent_refills_share_one_fetch() -> None:
+    """A burst of reads after an invalidation costs the remote one request."""
+    mirror, _ = make(update=False)
+    remote = FakeRemote({"light.a": st8("light.a")})
+    gate = hold_fetch_states(remote)
     reader = MirrorReader(remote, mirror)  # type: ignore[arg-type]
     mirror.set_state("light.a", st8("light.a"))
     tasks = [asyncio.create_task(reader.states_json()) for _ in range(5)]
@@ -299,14 +305,7 @@ async def test_refill_failure_propagates_to_every_reader() -> None:
     mirror, _ = make(update=False)
     remote = FakeRemote()
     remote.fail = CannotConnect("down")
-    gate = asyncio.Event()
-    original = remote.fetch_states
-
-    async def slow() -> list[dict[str, Any]]:
-        await gate.wait()
-        return await original()
-
-    remote.fetch_states = slow  # type: ignore[method-assign]
+    gate = hold_fetch_states(remote)
     reader = MirrorReader(remote, mirror)  # type: ignore[arg-type]
     mirror.set_state("light.a", st8("light.a"))
     tasks = [asyncio.create_task(reader.states_json()) for _ in range(3)]
