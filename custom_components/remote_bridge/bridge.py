@@ -111,7 +111,7 @@ class RemoteBridge:
             callbacks=ClientCallbacks(
                 connection_state=self._on_connection_state,
                 state=mirror.set_state,
-                state_diff=mirror.apply_diff,
+                state_diffs=mirror.apply_diffs,
                 # An undecodable change drops the entry: the next read refetches.
                 state_invalid=mirror.invalidate,
                 snapshot=mirror.replace_all,

@@ -101,9 +101,10 @@ class Wired:
             self.states.append((entity_id, new))
             mirror.set_state(entity_id, new)
 
-        def diff(entity_id: str, change: Any) -> None:
-            self.diffs.append((entity_id, change))
-            mirror.apply_diff(entity_id, change)
+        def diffs(batch: list[dict[str, Any]]) -> int:
+            for changed in batch:
+                self.diffs.extend(changed.items())
+            return mirror.apply_diffs(batch)
 
         def invalid(entity_id: str) -> None:
             self.invalid.append(entity_id)
@@ -133,7 +134,7 @@ class Wired:
             callbacks=ClientCallbacks(
                 connection_state=connection_state,
                 state=state,
-                state_diff=diff,
+                state_diffs=diffs,
                 state_invalid=invalid,
                 snapshot=snapshot,
                 services=services,

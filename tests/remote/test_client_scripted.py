@@ -242,6 +242,60 @@ async def test_coalesced_arrays(scripted: ScriptedServer, wired: Factory) -> Non
     assert item.client.events_received == 4  # the initial dump is not counted
 
 
+async def test_coalesced_diffs_keep_their_order(
+    scripted: ScriptedServer, wired: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Diffs batched from one frame apply in order around the other messages."""
+    scripted.coalesce = True
+    scripted.states = {
+        "light.a": state("light.a", "on"),
+        "light.b": state("light.b", "on"),
+    }
+    item = wired()
+    await item.client.connect()
+    connection = scripted.connections[0]
+    sub = connection.subs["entities"]
+    received = item.client.events_received
+
+    def change(entity_id: str, value: str) -> dict[str, Any]:
+        return {
+            "id": sub,
+            "type": "event",
+            "event": {"c": {entity_id: {"+": {"s": value, "lc": 1.5e9}}}},
+        }
+
+    await connection.send(
+        [
+            change("light.a", "off"),
+            change("light.b", "dim"),
+            {"id": 999, "type": "result", "success": True},  # nobody waits for it
+            change("light.a", "on"),
+            {
+                "id": sub,
+                "type": "event",
+                "event": {"c": {"light.b": {"+": {"s": "x"}}}, "r": ["light.a"]},
+            },
+            {"id": sub, "type": "event"},  # no event: skipped with a warning
+            change("light.b", "last"),
+        ]
+    )
+    await wait_for(lambda: len(item.diffs) >= 5, what="the frame's five diffs")
+    assert [(entity_id, d["+"]["s"]) for entity_id, d in item.diffs] == [
+        ("light.a", "off"),
+        ("light.b", "dim"),
+        ("light.a", "on"),
+        ("light.b", "x"),
+        ("light.b", "last"),
+    ]
+    assert "light.a" not in item.mirror
+    last = item.mirror.get("light.b")
+    assert last is not None
+    assert last["state"] == "last"
+    assert last["last_changed"] == "2017-07-14T02:40:00+00:00"
+    assert item.client.events_received == received + 6
+    assert "Ignoring a malformed message" in caplog.text
+
+
 async def test_unknown_command_falls_back_to_state_changed(
     scripted: ScriptedServer, wired: Factory, caplog: pytest.LogCaptureFixture
 ) -> None:

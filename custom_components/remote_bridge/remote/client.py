@@ -97,6 +97,11 @@ def _ignore(*_args: Any) -> None:
     """Do nothing: the default for a callback nobody listens to."""
 
 
+def _count_diffs(batch: list[dict[str, Any]]) -> int:
+    """Keep no diffs; count them all (the default for ``state_diffs``)."""
+    return sum(map(len, batch))
+
+
 @dataclass(slots=True, kw_only=True)
 class ClientCallbacks:
     """What the client reports; every callback runs in the event loop."""
@@ -104,8 +109,10 @@ class ClientCallbacks:
     connection_state: Callable[[ConnectionState], None] = _ignore
     # A full new state, or None when the entity was removed.
     state: Callable[[str, State | None], None] = _ignore
-    # A subscribe_entities diff against the previous state.
-    state_diff: Callable[[str, dict[str, Any]], None] = _ignore
+    # subscribe_entities diffs against the previous states, in order, as
+    # ``{entity_id: diff}`` dicts (a coalesced frame's together); returns how
+    # many of them passed the filter.
+    state_diffs: Callable[[list[dict[str, Any]]], int] = _count_diffs
     # A change that could not be decoded: drop what is cached for it.
     state_invalid: Callable[[str], None] = _ignore
     # The full (unfiltered) states, taken after subscribing.
@@ -155,6 +162,8 @@ class RemoteClient:
         self._last_id = 0
         self._pending: dict[int, asyncio.Future[Any]] = {}
         self._handlers: dict[int, Callable[[dict[str, Any]], None]] = {}
+        # The id of the subscribe_entities subscription, for the short cut.
+        self._entities_id: int | None = None
         self._initial_dump = False
         self._warned: set[str] = set()
         self._runner: asyncio.Task[Any] | None = None
@@ -418,10 +427,14 @@ class RemoteClient:
         # result in the same (coalesced) frame.
         message_id = self._new_id()
         self._handlers[message_id] = handler
+        if handler == self._on_entities_event:
+            self._entities_id = message_id
         try:
             await self._command(message_id, message, None)
         except BaseException:
             self._handlers.pop(message_id, None)
+            if self._entities_id == message_id:
+                self._entities_id = None
             raise
 
     async def _snapshot(self) -> None:
@@ -501,11 +514,24 @@ class RemoteClient:
             return
         # Coalesced messages: events (nearly all of them) take a short cut
         # with the same checks as _dispatch; anything else goes through it.
+        # Consecutive diff-only subscribe_entities events go to the mirror
+        # together, in order.
         handlers = self._handlers
+        entities_id = self._entities_id
+        diffs: list[dict[str, Any]] = []
         for message in payload:
             try:
                 if message["type"] == TYPE_EVENT:
-                    if (handler := handlers.get(message["id"])) is not None:
+                    message_id = message["id"]
+                    if message_id == entities_id:
+                        event = message["event"]
+                        if type(changed := event.get("c")) is dict and len(event) == 1:
+                            diffs.append(changed)
+                            continue
+                    if diffs:
+                        self._on_diffs(diffs)
+                        diffs = []
+                    if (handler := handlers.get(message_id)) is not None:
                         handler(message["event"])
                     continue
             except _MALFORMED:
@@ -513,7 +539,17 @@ class RemoteClient:
                     "message", "Ignoring a malformed message from %s", self.base_url
                 )
                 continue
+            if diffs:
+                self._on_diffs(diffs)
+                diffs = []
             self._dispatch(message)
+        if diffs:
+            self._on_diffs(diffs)
+
+    def _on_diffs(self, diffs: list[dict[str, Any]]) -> None:
+        if changes := self._callbacks.state_diffs(diffs):
+            self.events_received += changes
+            self.last_event_time = time.time()
 
     def _dispatch(self, message: Any) -> None:
         try:
@@ -570,11 +606,9 @@ class RemoteClient:
                     continue
                 callbacks.state(entity_id, state)
         if "c" in event and (changed := event["c"]) is not None:
-            state_diff = callbacks.state_diff
-            for entity_id, diff in changed.items():
-                if keep[entity_id]:
-                    changes += 1
-                    state_diff(entity_id, diff)
+            if type(changed) is not dict:
+                raise TypeError("the changes are an object")
+            changes += callbacks.state_diffs([changed])
         if "r" in event and (removed := event["r"]) is not None:
             for entity_id in removed:
                 if keep[entity_id]:
@@ -626,6 +660,7 @@ class RemoteClient:
                 future.set_exception(CannotConnect("the link to the remote dropped"))
         self._pending.clear()
         self._handlers.clear()
+        self._entities_id = None
         self._link_closed.set()
         current = asyncio.current_task()
         if self._heartbeat is not None and self._heartbeat is not current:

@@ -6,6 +6,14 @@ and the next read fetches that entity fresh (the caller does the fetching, see
 ``MirrorReader``). Either way, a change invalidates the cached all-states and
 per-domain snapshots, which are rebuilt lazily together with their JSON bytes.
 
+A ``subscribe_entities`` diff in its common shape (a new state, timestamps,
+context id, changed attributes) is folded into a small overlay of the entry
+(C-level dict updates, no copy of the state); the overlay becomes a full state
+again, in the remote's ``/api/states`` shape, the first time the entry is
+read. Formatting is paid once per read, not once per change: on a busy remote
+an entity changes many times between two reads. Any other diff is applied at
+once, as before.
+
 While the link is down, entries stay served for ``cache_ttl`` seconds, counted
 from the moment the link dropped (or from a later fetch); after that, reads
 are misses. Nothing is dropped because the link went down: the snapshot after
@@ -23,7 +31,7 @@ from typing import Any
 import orjson
 
 from .filters import EntityFilter
-from .protocol import State, apply_diff, is_full_state
+from .protocol import State, apply_diff, is_full_state, timestamp_to_iso
 
 type ChangeListener = Callable[[str, State | None], None]
 
@@ -37,6 +45,52 @@ _UNAPPLICABLE = (
     ArithmeticError,
     OSError,
 )
+
+
+# Timestamps the fast path takes as they come (1970 to 9999); anything else
+# goes through apply_diff, which raises what does not fit.
+_MAX_TIMESTAMP = 253_402_300_799.0
+
+
+class _Pending(dict[str, Any]):
+    """Changes not yet applied to ``base``, keyed like a diff's ``+``.
+
+    ``s``, ``lc``, ``lu`` and ``c`` (a context id) hold the newest values;
+    ``attrs`` the changed attributes merged, or None.
+    """
+
+    __slots__ = ("attrs", "base")
+
+    base: State
+    attrs: dict[str, Any] | None
+
+    def materialize(self) -> State:
+        """Return ``base`` with the changes: what apply_diff would have built."""
+        base = self.base
+        new = base.copy()
+        if "s" in self:
+            new["state"] = self["s"]
+        if "lc" in self:
+            new["last_changed"] = new["last_updated"] = new["last_reported"] = (
+                timestamp_to_iso(self["lc"])
+            )
+        if "lu" in self:  # newer than any lc: an lc drops an older lu
+            new["last_updated"] = new["last_reported"] = timestamp_to_iso(self["lu"])
+        if "c" in self:
+            context = base.get("context")
+            merged = dict(context) if isinstance(context, dict) else {}
+            merged["id"] = self["c"]
+            new["context"] = merged
+        if self.attrs is not None:
+            new["attributes"] = {**base["attributes"], **self.attrs}
+        return new
+
+
+def _pending(base: State) -> _Pending:
+    pending = _Pending()
+    pending.base = base
+    pending.attrs = None
+    return pending
 
 
 class Lookup(Enum):
@@ -80,7 +134,10 @@ class StateMirror:
         self.cache_ttl = cache_ttl
         self.counters = MirrorCounters()
         self._clock = clock
+        # Full states, or (after diffs) overlays of one: see _Pending.
         self._states: dict[str, State] = {}
+        # True when some entry may be an overlay.
+        self._pending = False
         # True while the entries are all of the remote's (filtered) states.
         self._complete = False
         self._services: list[dict[str, Any]] | None = None
@@ -114,7 +171,7 @@ class StateMirror:
             self.counters.fallbacks += 1
             self._invalidate(entity_id)
             return
-        if self._states.get(entity_id) == state:
+        if self._entry(entity_id) == state:
             # A repeat (the initial dump after a reconnect): nothing changed, so
             # keep the cached snapshots, the ETags and the stream quiet.
             return
@@ -123,13 +180,88 @@ class StateMirror:
         self._changed(entity_id, state)
 
     def apply_diff(self, entity_id: str, diff: dict[str, Any]) -> None:
-        """Apply a ``subscribe_entities`` diff to the entry it belongs to."""
-        if not self._keep[entity_id]:
-            return
-        if not self.update_cache:
-            self._invalidate(entity_id)
-            return
-        old = self._states.get(entity_id)
+        """Apply one ``subscribe_entities`` diff to the entry it belongs to."""
+        self.apply_diffs([{entity_id: diff}])
+
+    def apply_diffs(self, batch: list[dict[str, Any]]) -> int:
+        """Apply ``subscribe_entities`` diffs (``{entity_id: diff}`` dicts) in order.
+
+        Returns how many of them passed the filter. This runs for every change
+        of a busy remote: the common shape only updates the entry's overlay.
+        """
+        if not self.update_cache or self._listeners or self._fills or self._domain_json:
+            return self._apply_diffs_at_once(batch)
+        keep = self._keep
+        states = self._states
+        kept = folded = 0
+        for changed in batch:
+            for entity_id, diff in changed.items():
+                if not keep[entity_id]:
+                    continue
+                kept += 1
+                entry = states.get(entity_id)
+                if (
+                    entry is not None
+                    and type(diff) is dict
+                    and len(diff) == 1
+                    and type(additions := diff.get("+")) is dict
+                    and type(additions.get("s", "")) is str
+                    and type(additions.get("c", "")) is str
+                    and (
+                        (changed_at := additions.get("lc")) is None
+                        or (
+                            type(changed_at) is float
+                            and 0 <= changed_at < _MAX_TIMESTAMP
+                        )
+                    )
+                    and (
+                        (updated_at := additions.get("lu")) is None
+                        or (
+                            type(updated_at) is float
+                            and 0 <= updated_at < _MAX_TIMESTAMP
+                        )
+                    )
+                    and (
+                        (attributes := additions.get("a")) is None
+                        or type(attributes) is dict
+                    )
+                ):
+                    if type(entry) is not _Pending:
+                        entry = states[entity_id] = _pending(entry)
+                    elif changed_at is not None:
+                        entry.pop("lu", None)
+                    entry.update(additions)
+                    if attributes:
+                        if entry.attrs is None:
+                            entry.attrs = dict(attributes)
+                        else:
+                            entry.attrs.update(attributes)
+                    folded += 1
+                else:
+                    self._apply_one(entity_id, diff)
+        if folded:
+            self._pending = True
+            self.counters.updates += folded
+            self._version += 1
+            self._all_json = None
+        return kept
+
+    def _apply_diffs_at_once(self, batch: list[dict[str, Any]]) -> int:
+        keep = self._keep
+        kept = 0
+        for changed in batch:
+            for entity_id, diff in changed.items():
+                if keep[entity_id]:
+                    kept += 1
+                    if self.update_cache:
+                        self._apply_one(entity_id, diff)
+                    else:
+                        self._invalidate(entity_id)
+        return kept
+
+    def _apply_one(self, entity_id: str, diff: Any) -> None:
+        """Apply a diff now: an entry with no overlay, or an unusual diff."""
+        old = self._entry(entity_id)
         try:
             if old is None:
                 raise KeyError(entity_id)
@@ -142,11 +274,24 @@ class StateMirror:
             return
         self._states[entity_id] = new
         self.counters.updates += 1
-        # _changed, inlined: this runs for every change of a busy remote.
-        self._version += 1
-        self._all_json = None
-        if self._domain_json or self._fills or self._listeners:
-            self._propagate(entity_id, new, removed=True)
+        self._changed(entity_id, new)
+
+    def _entry(self, entity_id: str) -> State | None:
+        """Return the full state of one entry, applying its overlay first."""
+        state = self._states.get(entity_id)
+        if type(state) is _Pending:
+            state = self._states[entity_id] = state.materialize()
+        return state
+
+    def _materialize_all(self) -> None:
+        """Apply every overlay (before a read of all entries)."""
+        if not self._pending:
+            return
+        states = self._states
+        for entity_id, state in states.items():
+            if type(state) is _Pending:
+                states[entity_id] = state.materialize()
+        self._pending = False
 
     def invalidate(self, entity_id: str) -> None:
         """Drop an entry whose change could not be decoded (a fallback)."""
@@ -165,6 +310,7 @@ class StateMirror:
         self, states: Iterable[State], dirty: set[str] | frozenset[str]
     ) -> None:
         keep = self.entity_filter
+        self._materialize_all()
         fresh = {
             state["entity_id"]: state
             for state in states
@@ -261,7 +407,7 @@ class StateMirror:
 
     def lookup(self, entity_id: str) -> tuple[Lookup, State | None]:
         """Answer a read of one entity; counts a hit or a miss."""
-        state = self._states.get(entity_id)
+        state = self._entry(entity_id)
         fresh = self._fresh_since(
             max(self._filled_at, self._fetched_at.get(entity_id, 0.0))
         )
@@ -276,7 +422,7 @@ class StateMirror:
 
     def get(self, entity_id: str) -> State | None:
         """Return the entry without counting or checking its age (for tests/UI)."""
-        return self._states.get(entity_id)
+        return self._entry(entity_id)
 
     def __contains__(self, entity_id: object) -> bool:
         """Return True if the entity has an entry."""
@@ -297,6 +443,7 @@ class StateMirror:
 
     def states(self, domains: Iterable[str] | None = None) -> list[State]:
         """Return the entries, optionally narrowed to some domains."""
+        self._materialize_all()
         if domains is None:
             return list(self._states.values())
         wanted = frozenset(domains)
@@ -321,6 +468,7 @@ class StateMirror:
         self.counters.hits += count
         if domains is None:
             if self._all_json is None:
+                self._materialize_all()
                 self._all_json = orjson.dumps(list(self._states.values()))
             return self._all_json
         wanted = sorted(set(domains))
@@ -362,7 +510,7 @@ class StateMirror:
             return
         if not is_full_state(state):
             return
-        if self._states.get(entity_id) != state:
+        if self._entry(entity_id) != state:
             self._states[entity_id] = state
             self._changed(entity_id, state)
         if not self.connected:
