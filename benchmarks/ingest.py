@@ -1,22 +1,26 @@
 """Ingest benchmark: what each remote update costs the bridge, against the floor.
 
-Three consumers read the same stream from a replay remote (``replay_remote.py``,
+Four consumers read the same stream from a replay remote (``replay_remote.py``,
 a separate process on 127.0.0.1 that speaks Home Assistant's WebSocket API):
 
 1. ``floor``: a bare aiohttp client that authenticates, subscribes and only
    decodes every frame with orjson;
-2. ``core``: ``RemoteClient`` + ``StateMirror`` (no Home Assistant);
-3. ``ha``: the whole integration in a Home Assistant test instance (config
+2. ``loop``: the floor plus one Python pass per update that files it under its
+   entity id (applying nothing): the least any Python consumer does;
+3. ``core``: ``RemoteClient`` + ``StateMirror`` (no Home Assistant);
+4. ``ha``: the whole integration in a Home Assistant test instance (config
    entry set up, entities live) until the sentinel is in the mirror;
 
 for each subscription (``subscribe_events state_changed`` / ``subscribe_entities``)
-with and without ``coalesce_messages``, interleaved (floor core ha floor core ha
-...) and repeated; figures are medians. Every consumer runs in a fresh subprocess
-and measures itself: process CPU time (all threads, ``time.process_time``) and
-wall time from the moment it asks the replay to start streaming until the
-sentinel arrives, and peak RSS (``ru_maxrss`` of the whole process, set-up
-included). A last check runs the bridge against a real Home Assistant process
-(``tests/remote_ha.py``) that sets states as fast as it can.
+with and without ``coalesce_messages``, interleaved (floor loop core ha floor
+loop core ha ...) and repeated; figures are medians. Every consumer runs in a
+fresh subprocess and measures itself: process CPU time (all threads,
+``time.process_time``) and wall time from the moment it asks the replay to start
+streaming until the sentinel arrives and every mirrored entry has been read once
+(the mirror formats folded diffs on read: that work is counted), and peak RSS
+(``ru_maxrss`` of the whole process, set-up included). A last check runs the
+bridge against a real Home Assistant process (``tests/remote_ha.py``) that sets
+states as fast as it can.
 
     .venv/bin/python benchmarks/ingest.py            # full: N = 20,000 and 100,000
     .venv/bin/python benchmarks/ingest.py --quick    # smoke run, well under a minute
@@ -49,7 +53,7 @@ REPO = Path(__file__).resolve().parent.parent
 TESTS = REPO / "tests"
 REPLAY = Path(__file__).resolve().parent / "replay_remote.py"
 DEFAULT_EXCLUDE = ("media_player", "camera", "automation")
-CONSUMERS = ("floor", "core", "ha")
+CONSUMERS = ("floor", "loop", "core", "ha")
 # (subscription, coalesce_messages)
 KINDS = (
     ("state_changed", False),
@@ -83,8 +87,24 @@ async def _wait_for(check: Callable[[], bool], limit: float, what: str) -> None:
         await asyncio.sleep(0.002)
 
 
-async def consume_floor(cfg: dict[str, Any]) -> dict[str, Any]:
-    """Authenticate, subscribe, decode every frame with orjson; nothing else."""
+def _file_updates(payload: Any, latest: dict[str, Any], *, entities: bool) -> None:
+    """File every update under its entity id: the least Python can do per update."""
+    for item in payload if type(payload) is list else (payload,):
+        if item["type"] == "event":
+            event = item["event"]
+            if entities:
+                latest.update(event.get("c", ()))
+            else:
+                data = event["data"]
+                latest[data["entity_id"]] = data["new_state"]
+
+
+async def consume_floor(cfg: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0912 - kept inline: the floor
+    """Authenticate, subscribe, decode every frame with orjson; nothing else.
+
+    As the ``loop`` consumer, also file every decoded update under its entity
+    id: one pass of Python per update, a floor for any Python consumer.
+    """
     import aiohttp  # noqa: PLC0415
     import orjson  # noqa: PLC0415
 
@@ -131,12 +151,16 @@ async def consume_floor(cfg: dict[str, Any]) -> dict[str, Any]:
         t0, c0 = _usage()
         await ws.send_str(orjson.dumps({"id": 1000, "type": "replay/start"}).decode())
         entities = cfg["subscription"] == "entities"
+        touch = cfg["consumer"] == "loop"
+        latest: dict[str, Any] = {}
         text = aiohttp.WSMsgType.TEXT
         while True:
             frame = await ws.receive()
             if frame.type is not text:
                 raise RuntimeError(f"the socket closed: {frame.type!r}")
             payload = loads(frame.data)
+            if touch:
+                _file_updates(payload, latest, entities=entities)
             if type(payload) is list:
                 messages += len(payload)
                 last = payload[-1]
@@ -220,7 +244,7 @@ async def consume_core(cfg: dict[str, Any]) -> dict[str, Any]:
             ),
             callbacks=remote.ClientCallbacks(
                 state=mirror.set_state,
-                state_diff=mirror.apply_diff,
+                state_diffs=mirror.apply_diffs,
                 state_invalid=lambda entity_id: mirror.set_state(entity_id, {}),
                 snapshot=mirror.replace_all,
                 services=mirror.set_services,
@@ -254,6 +278,9 @@ async def _drive(
     t0, c0 = _usage()
     await client.send_command({"type": "replay/start"})
     await _wait_for(arrived, CONSUMER_TIMEOUT, "the sentinel")
+    # One read of every entry, inside the timed window: the mirror formats
+    # folded diffs when an entry is read, and that work counts here too.
+    mirror.states()
     t1, c1 = _usage()
     check = _compare(mirror, await _final_states(session, cfg["url"]))
     return {
@@ -316,6 +343,7 @@ async def _drive_real(
     ) as response:
         response.raise_for_status()
     await _wait_for(arrived, CONSUMER_TIMEOUT, "the sentinel")
+    mirror.states()  # as in _drive: deferred formatting counts
     t1, c1 = _usage()
     check = _compare(mirror, await client.fetch_states())
     return {
@@ -406,6 +434,7 @@ def run_consumer(cfg: dict[str, Any]) -> None:
     """Entry point of a consumer subprocess: print one RESULT line."""
     consumers: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
         "floor": consume_floor,
+        "loop": consume_floor,
         "core": consume_core,
         "ha": consume_ha,
     }
@@ -512,7 +541,7 @@ def bench_replay(
         )
         runs: dict[tuple[str, bool, str], list[dict[str, Any]]] = {}
         for run in range(args.runs):
-            for subscription, coalesce in KINDS:
+            for subscription, coalesce in args.kinds:
                 floor_cpu = None
                 for consumer in CONSUMERS:
                     cfg = {
@@ -560,7 +589,7 @@ def bench_replay(
                         )
                     },
                     "lost": max((r.get("lost", 0) for r in results), default=0),
-                    "checked": consumer != "floor",
+                    "checked": consumer in ("core", "ha"),
                 }
             )
 
@@ -705,6 +734,14 @@ def print_targets(rows: list[dict[str, Any]], real_rows: list[dict[str, Any]]) -
             f"- N={changes:,}: integration CPU per update ≤ 1.5x the floor: {verdict} "
             f"(worst {worst['ratio']:.2f}x with {worst['kind']})"
         )
+        loops = {row["kind"]: row for row in subset if row["consumer"] == "loop"}
+        for row in subset:
+            if row["consumer"] == "ha" and (loop := loops.get(row["kind"])):
+                _say(
+                    f"  - {row['kind']}: integration {row['ratio']:.2f}x the floor; "
+                    f"a bare Python loop over the updates {loop['ratio']:.2f}x; "
+                    f"integration / loop {row['cpu_us'] / loop['cpu_us']:.2f}x"
+                )
         for coalesce in ("", " +coalesce"):
             by_kind = {
                 row["kind"]: row["bytes_per_update"]
@@ -733,6 +770,10 @@ def print_targets(rows: list[dict[str, Any]], real_rows: list[dict[str, Any]]) -
         )
 
 
+def _kind_option(subscription: str, coalesce: bool) -> str:
+    return f"{subscription}{'+coalesce' if coalesce else ''}"
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the orchestrator's command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -752,9 +793,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--yield-every", type=int, default=200)
     parser.add_argument("--no-real", action="store_true", help="skip the real remote")
     parser.add_argument(
+        "--kind",
+        action="append",
+        choices=[_kind_option(*kind) for kind in KINDS],
+        help="only these subscriptions (repeatable; default all four)",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="a smoke run: tiny N, one run"
     )
     args = parser.parse_args(argv)
+    args.kinds = [
+        kind for kind in KINDS if not args.kind or _kind_option(*kind) in args.kind
+    ]
     args.real_subscriptions = ("entities", "state_changed")
     if args.quick:
         args.real_subscriptions = ("entities",)

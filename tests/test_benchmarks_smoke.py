@@ -27,7 +27,7 @@ def test_ingest_quick_runs() -> None:
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "| N | subscription | consumer |" in proc.stdout
-    for consumer in ("floor", "core", "ha"):
+    for consumer in ("floor", "loop", "core", "ha"):
         assert f"| {consumer} |" in proc.stdout
     assert "### Against a real Home Assistant remote" in proc.stdout
     assert "### Targets" in proc.stdout
