@@ -430,6 +430,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def pin_to_cpu(index: int) -> None:
+    """Keep this process on one CPU (when there are two or more): less noise."""
+    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
+    if len(cpus) >= 2:
+        os.sched_setaffinity(0, {cpus[index]})
+
+
 def run_consumer(cfg: dict[str, Any]) -> None:
     """Entry point of a consumer subprocess: print one RESULT line."""
     consumers: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
@@ -438,6 +445,7 @@ def run_consumer(cfg: dict[str, Any]) -> None:
         "core": consume_core,
         "ha": consume_ha,
     }
+    pin_to_cpu(-1)  # the last CPU; the replay remote takes the first
     result = asyncio.run(consumers[cfg["consumer"]](cfg))
     print(RESULT_PREFIX + json.dumps(result), flush=True)
 

@@ -125,6 +125,31 @@ def test_unapplicable_diff_falls_back(bad_diff: Any) -> None:
     assert not mirror.all_valid()
 
 
+@pytest.mark.parametrize("update", [True, False])
+def test_diff_batch_with_a_listener(update: bool) -> None:
+    """A listener hears each applied diff; filtered ones count for nothing.
+
+    In invalidate mode a diff only drops its entry, and that is no news for a
+    listener (it hears the state when the next read fetches it).
+    """
+    mirror, _ = make(update=update, prefixes=["light."])
+    assert mirror.states_json(["light"]) is not None  # a cached domain snapshot
+    heard: list[tuple[str, Any]] = []
+    mirror.add_listener(lambda entity_id, state: heard.append((entity_id, state)))
+    kept = mirror.apply_diffs([{"light.a": diff("off"), "sensor.t": diff("1")}, {}])
+    assert kept == 1
+    assert mirror.apply_diffs([{"sensor.t": diff("2")}]) == 0
+    if update:
+        assert [(e, s["state"]) for e, s in heard] == [("light.a", "off")]
+        assert orjson.loads(mirror.states_json(["light"]) or b"")[0]["state"] == "off"
+        assert mirror.counters.updates == 1
+    else:
+        assert heard == []
+        assert "light.a" not in mirror
+        assert mirror.counters.invalidations == 1
+        assert mirror.states_json(["light"]) is None  # the next read refills
+
+
 def test_diff_against_missing_entry_falls_back() -> None:
     """A diff for an entity the mirror does not hold cannot be applied."""
     mirror, _ = make()

@@ -249,14 +249,28 @@ class StateMirror:
     def _apply_diffs_at_once(self, batch: list[dict[str, Any]]) -> int:
         keep = self._keep
         kept = 0
+        if self.update_cache:
+            for changed in batch:
+                for entity_id, diff in changed.items():
+                    if keep[entity_id]:
+                        kept += 1
+                        self._apply_one(entity_id, diff)
+            return kept
+        # Invalidate mode: a change only drops its entry (_invalidate, inlined).
+        states = self._states
+        propagate = bool(self._domain_json or self._fills or self._listeners)
         for changed in batch:
-            for entity_id, diff in changed.items():
+            for entity_id in changed:
                 if keep[entity_id]:
                     kept += 1
-                    if self.update_cache:
-                        self._apply_one(entity_id, diff)
-                    else:
-                        self._invalidate(entity_id)
+                    states.pop(entity_id, None)
+                    if propagate:
+                        self._propagate(entity_id, None, removed=False)
+        if kept:
+            self._complete = False
+            self.counters.invalidations += kept
+            self._version += 1
+            self._all_json = None
         return kept
 
     def _apply_one(self, entity_id: str, diff: Any) -> None:
