@@ -56,7 +56,8 @@ class _Pending(dict[str, Any]):
     """Changes not yet applied to ``base``, keyed like a diff's ``+``.
 
     ``s``, ``lc``, ``lu`` and ``c`` (a context id) hold the newest values;
-    ``attrs`` the changed attributes merged, or None.
+    ``attrs`` the changed attributes merged, or None (so an ``a`` key here is
+    only the last diff's, and unused).
     """
 
     __slots__ = ("attrs", "base")
@@ -200,6 +201,8 @@ class StateMirror:
                     continue
                 kept += 1
                 entry = states.get(entity_id)
+                # The shape Home Assistant sends for nearly every change, checked
+                # in full so that a folded diff can always be formatted later.
                 if (
                     entry is not None
                     and type(diff) is dict
@@ -274,7 +277,7 @@ class StateMirror:
         return kept
 
     def _apply_one(self, entity_id: str, diff: Any) -> None:
-        """Apply a diff now: an entry with no overlay, or an unusual diff."""
+        """Apply a diff to the full state now (an unusual diff, or a listener)."""
         old = self._entry(entity_id)
         try:
             if old is None:
