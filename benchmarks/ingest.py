@@ -430,11 +430,15 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def pin_to_cpu(index: int) -> None:
-    """Keep this process on one CPU (when there are two or more): less noise."""
+def pin_to_cpu(pid: int, index: int) -> None:
+    """Keep a process (0: this one) on one CPU, when there are two or more.
+
+    The replay remote takes the first CPU and each consumer the last, so that
+    they do not trade places mid-run: less noise in the figures.
+    """
     cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
     if len(cpus) >= 2:
-        os.sched_setaffinity(0, {cpus[index]})
+        os.sched_setaffinity(pid, {cpus[index]})
 
 
 def run_consumer(cfg: dict[str, Any]) -> None:
@@ -445,7 +449,7 @@ def run_consumer(cfg: dict[str, Any]) -> None:
         "core": consume_core,
         "ha": consume_ha,
     }
-    pin_to_cpu(-1)  # the last CPU; the replay remote takes the first
+    pin_to_cpu(0, -1)
     result = asyncio.run(consumers[cfg["consumer"]](cfg))
     print(RESULT_PREFIX + json.dumps(result), flush=True)
 
@@ -472,6 +476,7 @@ def replay_remote(
         text=True,
     )
     try:
+        pin_to_cpu(proc.pid, 0)
         assert proc.stdout is not None
         ready, _, _ = select.select([proc.stdout], [], [], REPLAY_READY_TIMEOUT)
         if not ready:

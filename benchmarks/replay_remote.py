@@ -35,7 +35,6 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import gc
-import os
 import random
 import signal
 import socket
@@ -519,9 +518,6 @@ CONFIG: dict[str, Any] = {
 
 async def serve(args: argparse.Namespace) -> None:
     """Build the stream, listen on 127.0.0.1, print readiness, serve."""
-    cpus = sorted(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else []
-    if len(cpus) >= 2:  # the consumer takes the last CPU
-        os.sched_setaffinity(0, {cpus[0]})
     gc.disable()  # building creates millions of objects that all stay alive
     stream = Stream(args.changes, args.entities, args.seed)
     gc.freeze()
