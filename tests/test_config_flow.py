@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from ipaddress import ip_address
 from typing import Any
 from unittest.mock import patch
@@ -14,11 +15,7 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.remote_bridge.const import (
-    CONF_INSTANCE_ID,
-    DEFAULT_OPTIONS,
-    DOMAIN,
-)
+from custom_components.remote_bridge.const import DEFAULT_OPTIONS, DOMAIN
 from custom_components.remote_bridge.remote import InvalidCertificate, ProtocolError
 
 from .conftest import RemoteHass
@@ -282,65 +279,83 @@ async def test_zeroconf_new_remote(
         "url": remote.url,
         "access_token": remote.token,
         "verify_ssl": True,
-        CONF_INSTANCE_ID: "remote-uuid",
     }
 
 
-async def test_zeroconf_known_instance_moved(
-    hass: HomeAssistant, remote: RemoteHass
-) -> None:
-    """A known instance at a new address updates the entry, which reconnects."""
-    old = mock_entry(url=closed_port_url(), token=remote.token)
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title="Garage",
-        unique_id=old.unique_id,
-        data={**old.data, CONF_INSTANCE_ID: "remote-uuid"},
-        options=old.options,
-    )
-    entry.add_to_hass(hass)
-
+async def _announce(hass: HomeAssistant, **properties: str) -> dict[str, Any]:
+    """Let an unauthenticated mDNS announcement reach the flow."""
     result = await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": SOURCE_ZEROCONF},
-        data=zeroconf_info(1, uuid="remote-uuid", internal_url=remote.url),
+        DOMAIN, context={"source": SOURCE_ZEROCONF}, data=zeroconf_info(1, **properties)
     )
     await hass.async_block_till_done()
+    return dict(result)
 
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
-    assert entry.data["url"] == remote.url
+
+async def test_zeroconf_cannot_move_an_entry(
+    hass: HomeAssistant, remote: RemoteHass, socket_enabled: None
+) -> None:
+    """Two forged announcements neither move the entry nor reach its token.
+
+    The attack this guards against: first the entry's own address under a
+    made-up instance id, then that id at the attacker's host. The entry must
+    keep its url, learn nothing, stay loaded without a reload, and the
+    attacker's host must never see a connection.
+    """
+    entry = await setup_integration(hass, remote)
+    bridge = bridge_of(entry)
+    data_before = dict(entry.data)
+    attacker_connections = 0
+
+    def count_connection(
+        reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        nonlocal attacker_connections
+        attacker_connections += 1
+        writer.close()
+
+    attacker = await asyncio.start_server(count_connection, "127.0.0.1", 0)
+    attacker_url = f"http://127.0.0.1:{attacker.sockets[0].getsockname()[1]}"
+    try:
+        first = await _announce(hass, uuid="forged-uuid", base_url=remote.url)
+        second = await _announce(hass, uuid="forged-uuid", internal_url=attacker_url)
+        await asyncio.sleep(0.2)  # a reload would have connected by now
+    finally:
+        attacker.close()
+        await attacker.wait_closed()
+
+    assert first["type"] is FlowResultType.ABORT
+    assert first["reason"] == "already_configured"
+    # The second is just a new Home Assistant on offer: it needs its own token.
+    assert second["type"] is FlowResultType.FORM
+    assert second["step_id"] == "zeroconf_confirm"
+    assert dict(entry.data) == data_before
     assert entry.unique_id == remote.url
-    assert entry.state is ConfigEntryState.LOADED
+    assert bridge_of(entry) is bridge
+    assert bridge.connected
+    assert attacker_connections == 0
 
 
-async def test_zeroconf_known_url_learns_instance_id(
+async def test_zeroconf_keeps_the_users_choice(
     hass: HomeAssistant, remote: RemoteHass
 ) -> None:
-    """An entry added by hand learns its remote's instance id from discovery."""
-    entry = mock_entry(remote)
+    """An https entry is not downgraded, and a reconfigured url is not undone."""
+    https_url = remote.url.replace("http://", "https://")
+    entry = mock_entry(url=https_url, token=remote.token)
     entry.add_to_hass(hass)
 
-    result = await hass.config_entries.flow.async_init(
-        DOMAIN,
-        context={"source": SOURCE_ZEROCONF},
-        data=zeroconf_info(1, uuid="remote-uuid", base_url=remote.url),
-    )
-    await hass.async_block_till_done()
+    # The same host and port announced over plain http is another address.
+    result = await _announce(hass, uuid="remote-uuid", base_url=remote.url)
+    assert result["type"] is FlowResultType.FORM
+    assert entry.data["url"] == https_url
 
-    assert result["type"] is FlowResultType.ABORT
+    # The entry's own address announced again: nothing to do.
+    result = await _announce(hass, uuid="remote-uuid", base_url=https_url)
     assert result["reason"] == "already_configured"
-    assert entry.data[CONF_INSTANCE_ID] == "remote-uuid"
-
-    # Seen again unchanged: nothing to update, no reload.
-    with patch.object(hass.config_entries, "async_schedule_reload") as reload:
-        result = await hass.config_entries.flow.async_init(
-            DOMAIN,
-            context={"source": SOURCE_ZEROCONF},
-            data=zeroconf_info(1, uuid="remote-uuid", base_url=remote.url),
-        )
-    assert result["reason"] == "already_configured"
-    reload.assert_not_called()
+    assert entry.data == {
+        "url": https_url,
+        "access_token": remote.token,
+        "verify_ssl": True,
+    }
 
 
 # -- reauth --------------------------------------------------------------------

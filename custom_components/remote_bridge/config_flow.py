@@ -28,7 +28,6 @@ from .const import (
     CONF_EXCLUDE_DOMAINS,
     CONF_FILTER_ENABLED,
     CONF_HEARTBEAT_INTERVAL,
-    CONF_INSTANCE_ID,
     CONF_RECONNECT_MAX_ATTEMPTS,
     CONF_RECONNECT_MAX_DELAY,
     CONF_UPDATE_CACHE,
@@ -104,7 +103,6 @@ class RemoteBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         """Start with nothing discovered."""
         self._discovered_url: str | None = None
         self._discovered_name: str | None = None
-        self._instance_id: str | None = None
 
     @staticmethod
     @callback
@@ -147,8 +145,6 @@ class RemoteBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
             CONF_ACCESS_TOKEN: token,
             CONF_VERIFY_SSL: verify_ssl,
         }
-        if self._instance_id:
-            data[CONF_INSTANCE_ID] = self._instance_id
         return self.async_create_entry(
             title=config.get("location_name") or base_url, data=data
         )
@@ -185,7 +181,13 @@ class RemoteBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_zeroconf(
         self, discovery_info: ZeroconfServiceInfo
     ) -> ConfigFlowResult:
-        """Offer a Home Assistant found on the network (never this one)."""
+        """Offer a Home Assistant found on the network (never this one).
+
+        An announcement is unauthenticated: anyone on the LAN can send one. So
+        it never changes a configured entry (its url, and with it the host the
+        token goes to, is the user's to change through reconfigure) and a
+        remote already configured at that url simply aborts.
+        """
         properties = discovery_info.properties
         uuid = properties.get("uuid")
         if not uuid:
@@ -200,25 +202,10 @@ class RemoteBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         except InvalidUrl:
             return self.async_abort(reason="invalid_url")
 
-        for entry in self._async_current_entries(include_ignore=False):
-            if entry.data.get(CONF_INSTANCE_ID) == uuid or entry.unique_id == base_url:
-                if (
-                    entry.data[CONF_URL] != base_url
-                    or CONF_INSTANCE_ID not in entry.data
-                ):
-                    self.hass.config_entries.async_update_entry(
-                        entry,
-                        unique_id=base_url,
-                        data={**entry.data, CONF_URL: base_url, CONF_INSTANCE_ID: uuid},
-                    )
-                    self.hass.config_entries.async_schedule_reload(entry.entry_id)
-                return self.async_abort(reason="already_configured")
-
         await self.async_set_unique_id(base_url)
-        self._abort_if_unique_id_configured()
+        self._abort_if_unique_id_configured()  # no updates: see the docstring
         self._discovered_url = base_url
         self._discovered_name = properties.get("location_name") or base_url
-        self._instance_id = uuid
         self.context["title_placeholders"] = {"name": self._discovered_name}
         return await self.async_step_zeroconf_confirm()
 

@@ -14,6 +14,7 @@ LOGGER = logging.getLogger(__package__)
 CONF_URL: Final = "url"
 CONF_ACCESS_TOKEN: Final = "access_token"  # noqa: S105 - a key, not a secret
 CONF_VERIFY_SSL: Final = "verify_ssl"
+# Stored by discovery before 0.2.0; no longer written, still redacted.
 CONF_INSTANCE_ID: Final = "instance_id"
 
 CONF_FILTER_ENABLED: Final = "filter_enabled"
