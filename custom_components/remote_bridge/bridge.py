@@ -8,7 +8,7 @@ remote goes away and comes back.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,6 +50,7 @@ from .remote import (
     EntityFilter,
     InvalidAuth,
     InvalidCertificate,
+    LinkStats,
     MirrorReader,
     RemoteBridgeError,
     RemoteClient,
@@ -136,6 +137,30 @@ class RemoteBridge:
         return RemoteInfo(
             name=config.get("location_name") or self.entry.title,
             version=config.get("version") or self.client.remote_version,
+        )
+
+    @property
+    def stats(self) -> LinkStats:
+        """Return a snapshot of every figure of the link."""
+        client, mirror = self.client, self.mirror
+        connected = client.connected
+        return LinkStats(
+            state=client.state,
+            connected=connected,
+            reconnect_attempts=client.reconnect_attempts,
+            gave_up=client.gave_up,
+            subscriptions=client.subscriptions,
+            subscription_kind=client.subscription_kind.value,
+            mirrored_entities=len(mirror),
+            events_received=client.events_received,
+            last_event_time=client.last_event_time,
+            bytes_received=client.bytes_received,
+            latency_ms=client.latency_ms if connected else None,
+            connected_since=client.connected_since,
+            last_error=client.last_error,
+            remote_name=client.remote_config.get("location_name"),
+            remote_version=client.remote_config.get("version") or client.remote_version,
+            cache=replace(mirror.counters),
         )
 
     @property

@@ -19,6 +19,7 @@ from .exceptions import (
 from .filters import EntityFilter, FilterValidationError
 from .mirror import MirrorCounters, StateMirror
 from .reader import MirrorReader
+from .stats import LinkStats
 
 __all__ = [
     "BackoffPolicy",
@@ -32,6 +33,7 @@ __all__ = [
     "InvalidAuth",
     "InvalidCertificate",
     "InvalidUrl",
+    "LinkStats",
     "MirrorCounters",
     "MirrorReader",
     "ProtocolError",
