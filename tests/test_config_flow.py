@@ -538,6 +538,8 @@ async def test_options_defaults_shown(hass: HomeAssistant) -> None:
         "reconnect_max_attempts": 0,
         "reconnect_max_delay": 60,
         "heartbeat_interval": 30,
+        "create_entities": False,
+        "entity_prefix": "",
     }
 
 

@@ -8,7 +8,8 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
 from .bridge import RemoteBridge, RemoteBridgeConfigEntry, entry_options
-from .const import DOMAIN
+from .const import CONF_CREATE_ENTITIES, DOMAIN
+from .mirrored import LOCAL_PLATFORMS
 from .services import async_setup_services
 from .views import async_register_views
 
@@ -32,7 +33,7 @@ async def async_setup_entry(
     entry.runtime_data = bridge
     entry.async_on_unload(bridge.async_stop)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
-    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    await hass.config_entries.async_forward_entry_setups(entry, _platforms(bridge))
     return True
 
 
@@ -40,7 +41,16 @@ async def async_unload_entry(
     hass: HomeAssistant, entry: RemoteBridgeConfigEntry
 ) -> bool:
     """Unload the entities; the bridge stops through ``async_on_unload``."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    return await hass.config_entries.async_unload_platforms(
+        entry, _platforms(entry.runtime_data)
+    )
+
+
+def _platforms(bridge: RemoteBridge) -> list[Platform]:
+    """Return the platforms of an entry: the local entities' only when wanted."""
+    if bridge.options[CONF_CREATE_ENTITIES]:
+        return [*PLATFORMS, *LOCAL_PLATFORMS]
+    return PLATFORMS
 
 
 async def _async_options_updated(

@@ -28,6 +28,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from .const import (
     CONF_ACCESS_TOKEN,
     CONF_CACHE_TTL,
+    CONF_CREATE_ENTITIES,
     CONF_ENTITY_FILTERS,
     CONF_EXCLUDE_DOMAINS,
     CONF_FILTER_ENABLED,
@@ -40,12 +41,15 @@ from .const import (
     COUNTER_UPDATE_INTERVAL,
     DEFAULT_OPTIONS,
     DOMAIN,
+    ENTITY_ACTION_TIMEOUT,
     ISSUE_UNREACHABLE,
     LOGGER,
 )
 from .remote import (
+    CannotConnect,
     ClientCallbacks,
     ClientOptions,
+    CommandFailed,
     ConnectionState,
     EntityFilter,
     InvalidAuth,
@@ -94,7 +98,8 @@ class RemoteBridge:
         self.signal = f"{DOMAIN}_{entry.entry_id}_update"
         self.mirror = StateMirror(
             filter_from_options(options),
-            update_cache=options[CONF_UPDATE_CACHE],
+            # Local entities need full states: with them the mirror keeps states.
+            update_cache=options[CONF_UPDATE_CACHE] or options[CONF_CREATE_ENTITIES],
             cache_ttl=options[CONF_CACHE_TTL],
         )
         mirror = self.mirror
@@ -233,6 +238,45 @@ class RemoteBridge:
     async def async_resync(self) -> None:
         """Take a fresh snapshot now (the ``resync`` action)."""
         await self.client.resync()
+
+    async def async_call_service_for_entity(
+        self, domain: str, service: str, entity_id: str, data: dict[str, Any]
+    ) -> None:
+        """Call an action for one remote entity (a local entity's action).
+
+        A link that is down fails at once; the remote has 10 s to answer. Both
+        failures and the remote's own error are raised translated, with the
+        remote's message.
+        """
+        try:
+            await self.client.send_command(
+                {
+                    "type": "call_service",
+                    "domain": domain,
+                    "service": service,
+                    "target": {"entity_id": entity_id},
+                    "service_data": data,
+                },
+                answer_within=ENTITY_ACTION_TIMEOUT,
+            )
+        except CannotConnect as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="entity_action_unreachable",
+                translation_placeholders={
+                    "entity_id": entity_id,
+                    "title": self.entry.title,
+                },
+            ) from err
+        except CommandFailed as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="entity_action_failed",
+                translation_placeholders={
+                    "entity_id": entity_id,
+                    "error": err.message or err.code,
+                },
+            ) from err
 
     @callback
     def _async_publish_counters(self, _now: datetime | None = None) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import HomeAssistant, callback, valid_entity_id
 from homeassistant.helpers import instance_id
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.selector import (
@@ -24,7 +24,9 @@ from .bridge import RemoteBridgeConfigEntry, entry_options
 from .const import (
     CONF_ACCESS_TOKEN,
     CONF_CACHE_TTL,
+    CONF_CREATE_ENTITIES,
     CONF_ENTITY_FILTERS,
+    CONF_ENTITY_PREFIX,
     CONF_EXCLUDE_DOMAINS,
     CONF_FILTER_ENABLED,
     CONF_HEARTBEAT_INTERVAL,
@@ -363,7 +365,9 @@ class RemoteBridgeOptionsFlow(OptionsFlow):
                 )
                 errors[field] = err.key
                 placeholders["value"] = err.value
-            else:
+            if not _valid_prefix(user_input.get(CONF_ENTITY_PREFIX, "")):
+                errors[CONF_ENTITY_PREFIX] = "invalid_entity_prefix"
+            if not errors:
                 options = {
                     **user_input,
                     CONF_ENTITY_FILTERS: [
@@ -375,6 +379,7 @@ class RemoteBridgeOptionsFlow(OptionsFlow):
                 }
                 for key in NUMBER_RANGES:
                     options[key] = int(options[key])
+                options[CONF_ENTITY_PREFIX] = user_input.get(CONF_ENTITY_PREFIX, "")
                 return self.async_create_entry(data=options)
         current = {**entry_options(self.config_entry), **(user_input or {})}
         return self.async_show_form(
@@ -383,6 +388,11 @@ class RemoteBridgeOptionsFlow(OptionsFlow):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+
+def _valid_prefix(prefix: str) -> bool:
+    """Return True if ``prefix`` can start an object id (empty: no prefix)."""
+    return not prefix or valid_entity_id(f"light.{prefix}x")
 
 
 def _options_schema() -> vol.Schema:
@@ -399,5 +409,7 @@ def _options_schema() -> vol.Schema:
             vol.Optional(CONF_EXCLUDE_DOMAINS): LIST_SELECTOR,
             vol.Required(CONF_UPDATE_CACHE): bool,
             **numbers,
+            vol.Required(CONF_CREATE_ENTITIES): bool,
+            vol.Optional(CONF_ENTITY_PREFIX): TextSelector(),
         }
     )

@@ -25,6 +25,8 @@ CONF_CACHE_TTL: Final = "cache_ttl"
 CONF_RECONNECT_MAX_ATTEMPTS: Final = "reconnect_max_attempts"
 CONF_RECONNECT_MAX_DELAY: Final = "reconnect_max_delay"
 CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
+CONF_CREATE_ENTITIES: Final = "create_entities"
+CONF_ENTITY_PREFIX: Final = "entity_prefix"
 
 DEFAULT_OPTIONS: Final = {
     CONF_FILTER_ENABLED: True,
@@ -35,6 +37,8 @@ DEFAULT_OPTIONS: Final = {
     CONF_RECONNECT_MAX_ATTEMPTS: 0,
     CONF_RECONNECT_MAX_DELAY: 60,
     CONF_HEARTBEAT_INTERVAL: 30,
+    CONF_CREATE_ENTITIES: False,
+    CONF_ENTITY_PREFIX: "",
 }
 
 # Counters that change with every event reach the state machine at most this
@@ -46,3 +50,11 @@ SERVICE_RECONNECT: Final = "reconnect"
 SERVICE_RESYNC: Final = "resync"
 
 ISSUE_UNREACHABLE: Final = "remote_unreachable"
+
+# Local entities (``create_entities``): a local entity's action is answered by
+# the remote within this many seconds, or fails.
+ENTITY_ACTION_TIMEOUT: Final = 10.0
+# Every local entity carries this attribute (the remote entity id it stands
+# for); a bridge never makes a local entity of a state that carries it, so two
+# instances may bridge each other even when the token cannot read the registry.
+ATTR_BRIDGED_FROM: Final = "remote_bridge_source"

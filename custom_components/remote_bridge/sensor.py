@@ -4,20 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
 from homeassistant.components.sensor import (
+    ATTR_OPTIONS,
+    ATTR_STATE_CLASS,
     SensorDeviceClass,
     SensorEntity,
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import UnitOfTime
+from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, Platform, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.util import dt as dt_util
 
 from .bridge import RemoteBridge, RemoteBridgeConfigEntry
 from .entity import RemoteBridgeEntity
+from .mirrored import async_setup_local_entities
+from .mirrored_entity import MirroredEntity
 from .remote import ConnectionState
 
 PARALLEL_UPDATES = 0
@@ -91,6 +97,9 @@ async def async_setup_entry(
     async_add_entities(
         RemoteBridgeSensor(entry.runtime_data, description) for description in SENSORS
     )
+    await async_setup_local_entities(
+        hass, entry, Platform.SENSOR, async_add_entities, RemoteSensor
+    )
 
 
 class RemoteBridgeSensor(RemoteBridgeEntity, SensorEntity):
@@ -102,3 +111,20 @@ class RemoteBridgeSensor(RemoteBridgeEntity, SensorEntity):
     def native_value(self) -> str | int | float | datetime | None:
         """Return the current figure."""
         return self.entity_description.value_fn(self.bridge)
+
+
+class RemoteSensor(MirroredEntity, SensorEntity):
+    """A remote sensor (``create_entities``); with a state class it has statistics."""
+
+    local_domain = Platform.SENSOR
+
+    def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
+        self._attr_native_unit_of_measurement = attributes.get(ATTR_UNIT_OF_MEASUREMENT)
+        self._attr_state_class = attributes.get(ATTR_STATE_CLASS)
+        self._attr_options = attributes.get(ATTR_OPTIONS)
+        value: str | datetime | date | None = state
+        if state is not None and self._attr_device_class == SensorDeviceClass.TIMESTAMP:
+            value = dt_util.parse_datetime(state)
+        elif state is not None and self._attr_device_class == SensorDeviceClass.DATE:
+            value = dt_util.parse_date(state)
+        self._attr_native_value = value

@@ -1,0 +1,119 @@
+"""Local climate entities standing for the remote's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.climate import ClimateEntity
+from homeassistant.components.climate.const import (
+    ATTR_CURRENT_HUMIDITY,
+    ATTR_CURRENT_TEMPERATURE,
+    ATTR_FAN_MODE,
+    ATTR_FAN_MODES,
+    ATTR_HUMIDITY,
+    ATTR_HVAC_ACTION,
+    ATTR_HVAC_MODES,
+    ATTR_MAX_HUMIDITY,
+    ATTR_MAX_TEMP,
+    ATTR_MIN_HUMIDITY,
+    ATTR_MIN_TEMP,
+    ATTR_PRESET_MODE,
+    ATTR_PRESET_MODES,
+    ATTR_SWING_MODE,
+    ATTR_SWING_MODES,
+    ATTR_TARGET_TEMP_HIGH,
+    ATTR_TARGET_TEMP_LOW,
+    ATTR_TARGET_TEMP_STEP,
+    ClimateEntityFeature,
+    HVACMode,
+)
+from homeassistant.const import ATTR_TEMPERATURE, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .bridge import RemoteBridgeConfigEntry
+from .mirrored import async_setup_local_entities
+from .mirrored_entity import MirroredEntity
+
+PARALLEL_UPDATES = 0
+# Limits the base class has defaults for: set only when the remote has them.
+_LIMITS = {
+    ATTR_MIN_TEMP: "_attr_min_temp",
+    ATTR_MAX_TEMP: "_attr_max_temp",
+    ATTR_TARGET_TEMP_STEP: "_attr_target_temperature_step",
+    ATTR_MIN_HUMIDITY: "_attr_min_humidity",
+    ATTR_MAX_HUMIDITY: "_attr_max_humidity",
+}
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RemoteBridgeConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the remote's climate entities as they appear."""
+    await async_setup_local_entities(
+        hass, entry, Platform.CLIMATE, async_add_entities, RemoteClimate
+    )
+
+
+class RemoteClimate(MirroredEntity, ClimateEntity):
+    """A remote thermostat; temperatures are in the remote's unit."""
+
+    local_domain = Platform.CLIMATE
+    _features = ClimateEntityFeature
+
+    def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
+        self._attr_temperature_unit = self._link.temperature_unit
+        self._attr_hvac_mode = HVACMode(state) if state and state in HVACMode else None
+        self._attr_hvac_modes = [
+            HVACMode(m) for m in attributes.get(ATTR_HVAC_MODES, [])
+        ]
+        self._attr_hvac_action = attributes.get(ATTR_HVAC_ACTION)
+        self._attr_current_temperature = attributes.get(ATTR_CURRENT_TEMPERATURE)
+        self._attr_target_temperature = attributes.get(ATTR_TEMPERATURE)
+        self._attr_target_temperature_high = attributes.get(ATTR_TARGET_TEMP_HIGH)
+        self._attr_target_temperature_low = attributes.get(ATTR_TARGET_TEMP_LOW)
+        self._attr_current_humidity = attributes.get(ATTR_CURRENT_HUMIDITY)
+        self._attr_target_humidity = attributes.get(ATTR_HUMIDITY)
+        self._attr_fan_mode = attributes.get(ATTR_FAN_MODE)
+        self._attr_fan_modes = attributes.get(ATTR_FAN_MODES)
+        self._attr_preset_mode = attributes.get(ATTR_PRESET_MODE)
+        self._attr_preset_modes = attributes.get(ATTR_PRESET_MODES)
+        self._attr_swing_mode = attributes.get(ATTR_SWING_MODE)
+        self._attr_swing_modes = attributes.get(ATTR_SWING_MODES)
+        for key, attr in _LIMITS.items():
+            if (value := attributes.get(key)) is not None:
+                setattr(self, attr, value)
+
+    async def async_set_temperature(self, **kwargs: Any) -> None:
+        """Set the remote's target temperature(s), and mode if given."""
+        await self._call("set_temperature", **kwargs)
+
+    async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
+        """Set the remote's HVAC mode."""
+        await self._call("set_hvac_mode", hvac_mode=hvac_mode)
+
+    async def async_set_fan_mode(self, fan_mode: str) -> None:
+        """Set the remote's fan mode."""
+        await self._call("set_fan_mode", fan_mode=fan_mode)
+
+    async def async_set_preset_mode(self, preset_mode: str) -> None:
+        """Set the remote's preset."""
+        await self._call("set_preset_mode", preset_mode=preset_mode)
+
+    async def async_set_swing_mode(self, swing_mode: str) -> None:
+        """Set the remote's swing mode."""
+        await self._call("set_swing_mode", swing_mode=swing_mode)
+
+    async def async_set_humidity(self, humidity: int) -> None:
+        """Set the remote's target humidity."""
+        await self._call("set_humidity", humidity=humidity)
+
+    async def async_turn_on(self) -> None:
+        """Turn the remote thermostat on."""
+        await self._call("turn_on")
+
+    async def async_turn_off(self) -> None:
+        """Turn the remote thermostat off."""
+        await self._call("turn_off")

@@ -1,0 +1,352 @@
+"""The remote's entities as local entities (the ``create_entities`` option).
+
+Each platform module calls ``async_setup_local_entities`` with its entity
+class; the first call of an entry starts the entry's ``LocalEntities``.
+
+One ``LocalEntities`` per entry follows the mirror's changes in batches: it
+writes each changed entity once per batch (nothing when what it shows is
+unchanged), adds the new ones with one call per platform and batch, and
+removes an entity (registry entry included) only when the remote confirmed
+it is gone: a live removal, or its absence from the snapshot taken after a
+(re)connect. While the link is down the entities keep their last state for
+``cache_ttl`` seconds, then become unavailable.
+
+No loops: a state that carries the ``remote_bridge_source`` marker, or whose
+registry platform on the remote is ``remote_bridge``, never becomes a local
+entity. The registry needs an admin token; without it the marker does the job.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Final
+
+from homeassistant.const import Platform
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.event import async_call_later
+from homeassistant.util.hass_dict import HassKey
+
+from .const import (
+    ATTR_BRIDGED_FROM,
+    CONF_CACHE_TTL,
+    CONF_CREATE_ENTITIES,
+    CONF_ENTITY_PREFIX,
+    DOMAIN,
+    ENTITY_ACTION_TIMEOUT,
+)
+from .mirrored_entity import MirroredEntity
+from .remote import CannotConnect, CommandFailed
+from .remote.protocol import State
+
+if TYPE_CHECKING:
+    from .bridge import RemoteBridge, RemoteBridgeConfigEntry
+
+type Changes = Mapping[str, State | None]
+
+# The remote's domain -> the local platform of the entity that stands for it.
+SUPPORTED_DOMAINS: Final[dict[str, Platform]] = {
+    "binary_sensor": Platform.BINARY_SENSOR,
+    "button": Platform.BUTTON,
+    "climate": Platform.CLIMATE,
+    "cover": Platform.COVER,
+    "input_boolean": Platform.SWITCH,
+    "input_button": Platform.BUTTON,
+    "input_number": Platform.NUMBER,
+    "input_select": Platform.SELECT,
+    "light": Platform.LIGHT,
+    "number": Platform.NUMBER,
+    "scene": Platform.SCENE,
+    "select": Platform.SELECT,
+    "sensor": Platform.SENSOR,
+    "switch": Platform.SWITCH,
+}
+REMOTE_BRIDGE_PLATFORM: Final = DOMAIN
+# Platforms only set up with create_entities on (sensor and binary_sensor
+# always are: they hold the bridge's diagnostic entities).
+LOCAL_PLATFORMS: Final = sorted(
+    set(SUPPORTED_DOMAINS.values()) - {Platform.SENSOR, Platform.BINARY_SENSOR}
+)
+
+
+def subscribe(
+    bridge: RemoteBridge, on_batch: Callable[[Changes], None]
+) -> CALLBACK_TYPE:
+    """Call ``on_batch`` with every batch of mirrored changes.
+
+    The one place that subscribes: today the mirror reports one change at a
+    time; the link's batch listener replaces this line.
+    """
+    return bridge.mirror.add_listener(lambda eid, state: on_batch({eid: state}))
+
+
+def unique_id_prefix(entry_id: str) -> str:
+    """Return the start of every local entity's unique id of an entry."""
+    return f"{entry_id}-"
+
+
+@callback
+def async_remove_local_entities(
+    hass: HomeAssistant, entry_id: str, keep: Iterable[str] = ()
+) -> None:
+    """Remove the entry's local entities (registry entries too), but ``keep``."""
+    registry = er.async_get(hass)
+    prefix = unique_id_prefix(entry_id)
+    kept = {f"{prefix}{remote_id}" for remote_id in keep}
+    for reg_entry in er.async_entries_for_config_entry(registry, entry_id):
+        if reg_entry.unique_id.startswith(prefix) and reg_entry.unique_id not in kept:
+            registry.async_remove(reg_entry.entity_id)
+
+
+class LocalEntities:
+    """The local entities of one bridge."""
+
+    def __init__(self, hass: HomeAssistant, bridge: RemoteBridge) -> None:
+        """Follow ``bridge``; nothing happens before ``async_start``."""
+        self.hass = hass
+        self.bridge = bridge
+        self.entry_id = bridge.entry.entry_id
+        self.prefix: str = bridge.options[CONF_ENTITY_PREFIX]
+        self._cache_ttl: float = bridge.options[CONF_CACHE_TTL]
+        # False once the link has been down for longer than cache_ttl.
+        self.fresh = True
+        self._connected = bridge.connected
+        self._entities: dict[str, MirroredEntity] = {}
+        self._platforms: dict[
+            str, tuple[AddEntitiesCallback, type[MirroredEntity]]
+        ] = {}
+        # Remote ids in the remote's registry, and those of Remote Bridge there;
+        # None: the registry is not readable (the marker alone keeps loops out).
+        self._registered: set[str] | None = None
+        self._bridged: set[str] = set()
+        # New remote ids not in the registry as last read: checked on a re-read.
+        self._unchecked: set[str] = set()
+        self._checked: set[str] = set()
+        self._rereading = False
+        self._unsubs: list[CALLBACK_TYPE] = []
+        self._expire: CALLBACK_TYPE | None = None
+
+    @property
+    def temperature_unit(self) -> str:
+        """Return the remote's temperature unit (climate entities use it)."""
+        units = self.bridge.client.remote_config.get("unit_system")
+        if isinstance(units, dict) and isinstance(
+            unit := units.get("temperature"), str
+        ):
+            return unit
+        return self.hass.config.units.temperature_unit
+
+    async def async_start(self) -> None:
+        """Read the remote's registry, then follow the mirror."""
+        await self._async_read_registry()
+        if self.bridge.connected:
+            # The mirror holds the snapshot just taken: what is not wanted
+            # there is gone from the remote (or filtered out) for good.
+            wanted = [
+                state["entity_id"]
+                for state in self.bridge.mirror.states()
+                if self._wanted(state["entity_id"], state) is not None
+            ]
+            async_remove_local_entities(self.hass, self.entry_id, keep=wanted)
+        self._unsubs.append(subscribe(self.bridge, self._on_batch))
+        self._unsubs.append(
+            async_dispatcher_connect(self.hass, self.bridge.signal, self._on_signal)
+        )
+
+    @callback
+    def async_stop(self) -> None:
+        """Stop following the bridge (on unload)."""
+        for unsub in self._unsubs:
+            unsub()
+        self._unsubs.clear()
+        if self._expire is not None:
+            self._expire()
+            self._expire = None
+
+    @callback
+    def async_add_platform(
+        self,
+        platform: Platform,
+        add_entities: AddEntitiesCallback,
+        factory: type[MirroredEntity],
+    ) -> None:
+        """Add the platform's entities now and whenever new ones appear."""
+        self._platforms[platform] = (add_entities, factory)
+        self._on_batch(
+            {
+                state["entity_id"]: state
+                for state in self.bridge.mirror.states()
+                if SUPPORTED_DOMAINS.get(state["entity_id"].partition(".")[0])
+                is platform
+            }
+        )
+
+    async def _async_read_registry(self) -> None:
+        """Read which remote entities are registered, and which are bridged."""
+        try:
+            result: Any = await self.bridge.client.send_command(
+                {"type": "config/entity_registry/list_for_display"},
+                answer_within=ENTITY_ACTION_TIMEOUT,
+            )
+            entries = result["entities"]
+            self._registered = {entry["ei"] for entry in entries}
+            self._bridged = {
+                entry["ei"]
+                for entry in entries
+                if entry.get("pl") == REMOTE_BRIDGE_PLATFORM
+            }
+        except (CannotConnect, CommandFailed, KeyError, TypeError):
+            # Not an admin token, or no answer: keep what was known.
+            return
+
+    def _wanted(self, remote_id: str, state: State) -> Platform | None:
+        """Return the local platform for a remote entity, or None."""
+        platform = SUPPORTED_DOMAINS.get(remote_id.partition(".")[0])
+        if (
+            platform is None
+            or ATTR_BRIDGED_FROM in state["attributes"]
+            or remote_id in self._bridged
+        ):
+            return None
+        return platform
+
+    @callback
+    def _on_batch(self, changes: Changes) -> None:
+        """Apply one batch of the mirror's changes."""
+        added: dict[Platform, list[MirroredEntity]] = {}
+        for remote_id, state in changes.items():
+            entity = self._entities.get(remote_id)
+            if state is None:
+                if entity is not None:
+                    self._remove(remote_id)
+                continue
+            platform = self._wanted(remote_id, state)
+            if entity is not None:
+                if platform is None:
+                    self._remove(remote_id)
+                elif entity.take(state) and entity.hass is not None:
+                    entity.async_write_ha_state()
+                continue
+            if platform is None or platform not in self._platforms:
+                continue
+            if (
+                self._registered is not None
+                and remote_id not in self._registered
+                and remote_id not in self._checked
+            ):
+                # New since the registry was read: it may be a bridge's own.
+                self._unchecked.add(remote_id)
+                continue
+            factory = self._platforms[platform][1]
+            entity = self._entities[remote_id] = factory(self, remote_id, state)
+            added.setdefault(platform, []).append(entity)
+        for platform, entities in added.items():
+            self._platforms[platform][0](entities)
+        if self._unchecked and not self._rereading:
+            self._rereading = True
+            self.bridge.entry.async_create_background_task(
+                self.hass, self._async_check_new(), f"{DOMAIN} registry re-read"
+            )
+
+    async def _async_check_new(self) -> None:
+        """Re-read the registry, then take the new entities it allows."""
+        try:
+            await self._async_read_registry()
+        finally:
+            self._rereading = False
+        unchecked, self._unchecked = self._unchecked, set()
+        self._checked |= unchecked
+        mirror = self.bridge.mirror
+        self._on_batch({eid: state for eid in unchecked if (state := mirror.get(eid))})
+
+    @callback
+    def _remove(self, remote_id: str) -> None:
+        """Remove a local entity and its registry entry."""
+        entity = self._entities.pop(remote_id)
+        registry = er.async_get(self.hass)
+        if entity_id := registry.async_get_entity_id(
+            entity.local_domain, DOMAIN, f"{unique_id_prefix(self.entry_id)}{remote_id}"
+        ):
+            registry.async_remove(entity_id)
+        elif entity.hass is not None:
+            self.hass.async_create_task(entity.async_remove())
+
+    @callback
+    def _on_signal(self) -> None:
+        """Start the cache's clock when the link drops; stop it when it returns."""
+        connected = self.bridge.connected
+        if connected is self._connected:
+            return
+        self._connected = connected
+        if self._expire is not None:
+            self._expire()
+            self._expire = None
+        if connected:
+            self._set_fresh(True)
+        else:
+            self._expire = async_call_later(
+                self.hass, self._cache_ttl, self._on_expired
+            )
+
+    @callback
+    def _on_expired(self, _now: datetime) -> None:
+        self._expire = None
+        self._set_fresh(False)
+
+    @callback
+    def _set_fresh(self, fresh: bool) -> None:
+        if fresh is self.fresh:
+            return
+        self.fresh = fresh
+        for entity in self._entities.values():
+            if entity.hass is not None:
+                entity.async_write_ha_state()
+
+
+_STARTED: HassKey[dict[str, asyncio.Task[LocalEntities]]] = HassKey(
+    "remote_bridge_local_entities"
+)
+
+
+async def async_setup_local_entities(
+    hass: HomeAssistant,
+    entry: RemoteBridgeConfigEntry,
+    platform: Platform,
+    add_entities: AddEntitiesCallback,
+    factory: type[MirroredEntity],
+) -> None:
+    """Add the entry's local entities of one platform, now and later.
+
+    With the option off, the sensor platform (always set up) removes every
+    local entity the entry had, registry entries included.
+    """
+    bridge = entry.runtime_data
+    if not bridge.options[CONF_CREATE_ENTITIES]:
+        if platform is Platform.SENSOR:
+            async_remove_local_entities(hass, entry.entry_id)
+        return
+    started = hass.data.setdefault(_STARTED, {})
+    if (task := started.get(entry.entry_id)) is None:
+        task = started[entry.entry_id] = hass.async_create_task(
+            _async_start(hass, entry), eager_start=True
+        )
+    local = await task
+    local.async_add_platform(platform, add_entities, factory)
+
+
+async def _async_start(
+    hass: HomeAssistant, entry: RemoteBridgeConfigEntry
+) -> LocalEntities:
+    local = LocalEntities(hass, entry.runtime_data)
+
+    def stop() -> None:
+        local.async_stop()
+        hass.data[_STARTED].pop(entry.entry_id, None)
+
+    entry.async_on_unload(stop)
+    await local.async_start()
+    return local

@@ -1,0 +1,55 @@
+"""Local numbers standing for the remote's numbers and input_numbers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.number import (
+    ATTR_MAX,
+    ATTR_MIN,
+    ATTR_STEP,
+    NumberEntity,
+    NumberMode,
+)
+from homeassistant.const import ATTR_MODE, ATTR_UNIT_OF_MEASUREMENT, Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .bridge import RemoteBridgeConfigEntry
+from .mirrored import async_setup_local_entities
+from .mirrored_entity import MirroredEntity, as_number
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RemoteBridgeConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the remote's numbers as they appear."""
+    await async_setup_local_entities(
+        hass, entry, Platform.NUMBER, async_add_entities, RemoteNumber
+    )
+
+
+class RemoteNumber(MirroredEntity, NumberEntity):
+    """A remote number (or input_number: same action, its own domain)."""
+
+    local_domain = Platform.NUMBER
+
+    def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
+        # An int stays an int: the state string is the remote's ("5", "5.0").
+        self._attr_native_value = as_number(state)
+        if (low := as_number(attributes.get(ATTR_MIN))) is not None:
+            self._attr_native_min_value = low
+        if (high := as_number(attributes.get(ATTR_MAX))) is not None:
+            self._attr_native_max_value = high
+        if (step := as_number(attributes.get(ATTR_STEP))) is not None:
+            self._attr_native_step = step
+        self._attr_mode = NumberMode(attributes.get(ATTR_MODE, NumberMode.AUTO))
+        self._attr_native_unit_of_measurement = attributes.get(ATTR_UNIT_OF_MEASUREMENT)
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Set the remote's value."""
+        await self._call("set_value", value=value)

@@ -1,0 +1,41 @@
+"""Local selects standing for the remote's selects and input_selects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.select import ATTR_OPTIONS, SelectEntity
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .bridge import RemoteBridgeConfigEntry
+from .mirrored import async_setup_local_entities
+from .mirrored_entity import MirroredEntity
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RemoteBridgeConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the remote's selects as they appear."""
+    await async_setup_local_entities(
+        hass, entry, Platform.SELECT, async_add_entities, RemoteSelect
+    )
+
+
+class RemoteSelect(MirroredEntity, SelectEntity):
+    """A remote select (or input_select: same action, its own domain)."""
+
+    local_domain = Platform.SELECT
+
+    def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
+        self._attr_current_option = state
+        self._attr_options = list(attributes.get(ATTR_OPTIONS) or [])
+
+    async def async_select_option(self, option: str) -> None:
+        """Select the remote's option."""
+        await self._call("select_option", option=option)

@@ -1,0 +1,44 @@
+"""Local switches standing for the remote's switches and input_booleans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.switch import SwitchEntity
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .bridge import RemoteBridgeConfigEntry
+from .mirrored import async_setup_local_entities
+from .mirrored_entity import MirroredEntity, on_off
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RemoteBridgeConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the remote's switches as they appear."""
+    await async_setup_local_entities(
+        hass, entry, Platform.SWITCH, async_add_entities, RemoteSwitch
+    )
+
+
+class RemoteSwitch(MirroredEntity, SwitchEntity):
+    """A remote switch (or input_boolean: same actions, its own domain)."""
+
+    local_domain = Platform.SWITCH
+
+    def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
+        self._attr_is_on = on_off(state) if state else None
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn the remote entity on."""
+        await self._call("turn_on")
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn the remote entity off."""
+        await self._call("turn_off")
