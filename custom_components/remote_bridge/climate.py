@@ -19,6 +19,8 @@ from homeassistant.components.climate.const import (
     ATTR_MIN_TEMP,
     ATTR_PRESET_MODE,
     ATTR_PRESET_MODES,
+    ATTR_SWING_HORIZONTAL_MODE,
+    ATTR_SWING_HORIZONTAL_MODES,
     ATTR_SWING_MODE,
     ATTR_SWING_MODES,
     ATTR_TARGET_TEMP_HIGH,
@@ -82,6 +84,8 @@ class RemoteClimate(MirroredEntity, ClimateEntity):
         self._attr_preset_modes = attributes.get(ATTR_PRESET_MODES)
         self._attr_swing_mode = attributes.get(ATTR_SWING_MODE)
         self._attr_swing_modes = attributes.get(ATTR_SWING_MODES)
+        self._attr_swing_horizontal_mode = attributes.get(ATTR_SWING_HORIZONTAL_MODE)
+        self._attr_swing_horizontal_modes = attributes.get(ATTR_SWING_HORIZONTAL_MODES)
         for key, attr in _LIMITS.items():
             if (value := attributes.get(key)) is not None:
                 setattr(self, attr, value)
@@ -105,6 +109,12 @@ class RemoteClimate(MirroredEntity, ClimateEntity):
     async def async_set_swing_mode(self, swing_mode: str) -> None:
         """Set the remote's swing mode."""
         await self._call("set_swing_mode", swing_mode=swing_mode)
+
+    async def async_set_swing_horizontal_mode(self, swing_horizontal_mode: str) -> None:
+        """Set the remote's horizontal swing mode."""
+        await self._call(
+            "set_swing_horizontal_mode", swing_horizontal_mode=swing_horizontal_mode
+        )
 
     async def async_set_humidity(self, humidity: int) -> None:
         """Set the remote's target humidity."""

@@ -248,7 +248,7 @@ class LocalEntities:
             self._platforms[platform][0](entities)
         if self._unchecked and not self._rereading:
             self._rereading = True
-            self.bridge.entry.async_create_background_task(
+            self.bridge.entry.async_create_task(
                 self.hass, self._async_check_new(), f"{DOMAIN} registry re-read"
             )
 

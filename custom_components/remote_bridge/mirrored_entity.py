@@ -85,6 +85,8 @@ class MirroredEntity(Entity):
         self._remote_state = value
         self._remote_attributes = attributes
         self._attr_name = attributes.get("friendly_name")
+        self._attr_icon = attributes.get("icon")
+        self._attr_entity_picture = attributes.get("entity_picture")
         features = attributes.get("supported_features")
         if self._features is not None and isinstance(features, int):
             self._attr_supported_features = self._features(features)

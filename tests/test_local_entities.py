@@ -1,0 +1,501 @@
+"""Local entities (``create_entities``) against a real remote: the test hass itself.
+
+The remote's entities are real and controllable: the ``demo`` platforms,
+``input_*`` helpers and a scene, plus a few states set directly. The test
+hass is the local side too, so every test is also the loop case: the local
+entities appear on the remote, and must never come back as new ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, State
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.json import json_dumps
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
+from homeassistant.util.json import json_loads
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+from syrupy.assertion import SnapshotAssertion
+import voluptuous as vol
+
+from custom_components.remote_bridge.const import ATTR_BRIDGED_FROM, DOMAIN
+
+from .conftest import RemoteHass
+from .integration_helpers import (
+    bridge_of,
+    fast_reconnects,
+    mock_entry,
+    setup_integration,
+    start_remote,
+    stop_remote,
+    wait_for,
+)
+
+ENTRY_ID = "01JLOCALENTITIES0000000000"
+PREFIX = "garage_"
+DEMO_PLATFORMS = [
+    Platform.BUTTON,
+    Platform.CLIMATE,
+    Platform.COVER,
+    Platform.LIGHT,
+    Platform.NUMBER,
+    Platform.SELECT,
+    Platform.SWITCH,
+]
+FILTERS = [
+    "binary_sensor.rb_",
+    "button.",
+    "climate.",
+    "cover.",
+    "input_",
+    "light.",
+    "number.",
+    "scene.",
+    "select.",
+    "sensor.rb_",
+    "switch.",
+]
+
+
+@pytest.fixture
+async def seeded(hass: HomeAssistant) -> AsyncIterator[None]:
+    """Give the remote controllable entities of every supported domain.
+
+    Runs before ``remote``: some of them register views, and the server
+    freezes its router when it starts.
+    """
+    with patch(
+        "homeassistant.components.demo.COMPONENTS_WITH_CONFIG_ENTRY_DEMO_PLATFORM",
+        DEMO_PLATFORMS,
+    ):
+        assert await async_setup_component(hass, "homeassistant", {})
+        # The remote's registry is read over the websocket API of `config`.
+        assert await async_setup_component(hass, "config", {})
+        assert await async_setup_component(hass, "demo", {})
+        await hass.async_block_till_done()
+        await seed(hass)
+        yield
+        # Unload the demo while only its patched platforms are known.
+        for entry in hass.config_entries.async_entries("demo"):
+            assert await hass.config_entries.async_unload(entry.entry_id)
+
+
+@pytest.fixture
+def bridged(seeded: None, remote: RemoteHass) -> RemoteHass:
+    """Return the seeded remote, serving over 127.0.0.1."""
+    return remote
+
+
+async def seed(hass: HomeAssistant) -> None:
+    """Add the helpers, a scene and states set directly."""
+    assert await async_setup_component(
+        hass, "input_boolean", {"input_boolean": {"rb_heater": {"name": "Heater"}}}
+    )
+    assert await async_setup_component(
+        hass,
+        "input_number",
+        {"input_number": {"rb_level": {"min": 0, "max": 10, "step": 0.5}}},
+    )
+    assert await async_setup_component(
+        hass,
+        "input_select",
+        {"input_select": {"rb_mode": {"options": ["eco", "comfort", "away"]}}},
+    )
+    assert await async_setup_component(
+        hass, "input_button", {"input_button": {"rb_bell": {"name": "Bell"}}}
+    )
+    assert await async_setup_component(
+        hass,
+        "scene",
+        {"scene": [{"name": "Movie", "entities": {"light.bed_light": "on"}}]},
+    )
+    await hass.async_block_till_done()
+    hass.states.async_set(
+        "sensor.rb_outside",
+        "3.5",
+        {
+            "unit_of_measurement": "°C",
+            "device_class": "temperature",
+            "state_class": "measurement",
+            "friendly_name": "Outside",
+        },
+    )
+    hass.states.async_set(
+        "sensor.rb_boot", "2026-12-01T10:00:00+00:00", {"device_class": "timestamp"}
+    )
+    hass.states.async_set(
+        "sensor.rb_phase",
+        "day",
+        {"device_class": "enum", "options": ["day", "night"], "icon": "mdi:sun"},
+    )
+    hass.states.async_set("binary_sensor.rb_door", "on", {"device_class": "door"})
+    hass.states.async_set("sensor.rb_gone", "unavailable")
+    await hass.async_block_till_done()
+
+
+async def start(
+    hass: HomeAssistant, remote: RemoteHass, **options: Any
+) -> MockConfigEntry:
+    """Bridge the seeded remote with local entities on."""
+    options = {
+        "create_entities": True,
+        "entity_prefix": PREFIX,
+        "entity_filters": FILTERS,
+        **options,
+    }
+    entry = await setup_integration(hass, remote, entry_id=ENTRY_ID, **options)
+    await hass.async_block_till_done()
+    return entry
+
+
+def local_entries(
+    hass: HomeAssistant, entry: MockConfigEntry
+) -> list[er.RegistryEntry]:
+    """Return the registry entries of the entry's local entities."""
+    return [
+        reg_entry
+        for reg_entry in er.async_entries_for_config_entry(
+            er.async_get(hass), entry.entry_id
+        )
+        if reg_entry.unique_id.startswith(f"{entry.entry_id}-")
+    ]
+
+
+def local_id(hass: HomeAssistant, entry: MockConfigEntry, remote_id: str) -> str:
+    """Return the local entity id that stands for ``remote_id``."""
+    domain = {
+        "input_boolean": "switch",
+        "input_number": "number",
+        "input_select": "select",
+        "input_button": "button",
+    }.get(remote_id.partition(".")[0], remote_id.partition(".")[0])
+    entity_id = er.async_get(hass).async_get_entity_id(
+        domain, DOMAIN, f"{entry.entry_id}-{remote_id}"
+    )
+    assert entity_id is not None, remote_id
+    return entity_id
+
+
+def local_state(hass: HomeAssistant, entry: MockConfigEntry, remote_id: str) -> State:
+    """Return the local state that stands for ``remote_id``."""
+    state = hass.states.get(local_id(hass, entry, remote_id))
+    assert state is not None, remote_id
+    return state
+
+
+def shown(state: State) -> tuple[str, dict[str, Any]]:
+    """Return what a user sees of a state: the string and the attributes (JSON)."""
+    attributes = dict(state.attributes)
+    attributes.pop(ATTR_BRIDGED_FROM, None)
+    return state.state, json_loads(json_dumps(attributes))
+
+
+def same_as_remote(hass: HomeAssistant, entry: MockConfigEntry, remote_id: str) -> bool:
+    """Return True if the local entity shows what the remote entity shows."""
+    remote_state = hass.states.get(remote_id)
+    assert remote_state is not None, remote_id
+    return shown(local_state(hass, entry, remote_id)) == shown(remote_state)
+
+
+async def test_entities_show_the_remote(
+    hass: HomeAssistant, bridged: RemoteHass, snapshot: SnapshotAssertion
+) -> None:
+    """Every supported remote entity has a local twin with its state and attributes."""
+    entry = await start(hass, bridged)
+    remote_ids = sorted(
+        state.entity_id
+        for state in hass.states.async_all()
+        if state.entity_id.startswith(tuple(FILTERS))
+        and ATTR_BRIDGED_FROM not in state.attributes
+    )
+    reg_entries = local_entries(hass, entry)
+    assert sorted(e.unique_id.partition("-")[2] for e in reg_entries) == remote_ids
+    remote_shown = {rid: shown(hass.states.get(rid)) for rid in remote_ids}
+    local_shown = {rid: shown(local_state(hass, entry, rid)) for rid in remote_ids}
+    assert local_shown == remote_shown
+    for remote_id in remote_ids:
+        local = local_state(hass, entry, remote_id)
+        # Home Assistant writes no attributes of an unavailable entity.
+        if local.state != "unavailable":
+            assert local.attributes[ATTR_BRIDGED_FROM] == remote_id
+    assert local_id(hass, entry, "light.bed_light") == "light.garage_bed_light"
+    assert local_id(hass, entry, "input_boolean.rb_heater") == "switch.garage_rb_heater"
+    assert local_state(hass, entry, "sensor.rb_gone").state == "unavailable"
+    for reg_entry in sorted(reg_entries, key=lambda e: e.entity_id):
+        assert reg_entry == snapshot(name=f"{reg_entry.entity_id}-entry")
+        assert hass.states.get(reg_entry.entity_id) == snapshot(
+            name=f"{reg_entry.entity_id}-state"
+        )
+
+
+async def test_remote_change_reaches_local(
+    hass: HomeAssistant, bridged: RemoteHass
+) -> None:
+    """A change made on the remote shows locally; nothing else is written."""
+    entry = await start(hass, bridged)
+    await hass.services.async_call(
+        "light", "turn_on", {"entity_id": "light.bed_light", "brightness": 42}, True
+    )
+    await wait_for(
+        lambda: (
+            local_state(hass, entry, "light.bed_light").attributes.get("brightness")
+            == 42
+        ),
+        what="the local light follows",
+    )
+    assert same_as_remote(hass, entry, "light.bed_light")
+
+
+async def call(hass: HomeAssistant, domain: str, service: str, **data: Any) -> None:
+    """Call a local action and wait for it."""
+    await hass.services.async_call(domain, service, data, blocking=True)
+
+
+async def test_local_actions_change_the_remote(
+    hass: HomeAssistant, bridged: RemoteHass
+) -> None:
+    """Local actions go to the remote entity; the local state follows the remote."""
+    entry = await start(hass, bridged)
+    light = local_id(hass, entry, "light.bed_light")
+    await call(
+        hass, "light", "turn_on", entity_id=light, brightness=100, hs_color=(300, 70)
+    )
+    remote_light = hass.states.get("light.bed_light")
+    assert remote_light is not None
+    assert remote_light.state == "on"
+    assert remote_light.attributes["brightness"] == 100
+    assert remote_light.attributes["hs_color"] == (300, 70)
+    await wait_for(lambda: same_as_remote(hass, entry, "light.bed_light"))
+    assert hass.states.get(light).attributes["brightness"] == 100
+
+    await call(
+        hass,
+        "cover",
+        "set_cover_position",
+        entity_id=local_id(hass, entry, "cover.living_room_window"),
+        position=30,
+    )
+    for second in range(1, 6):  # the demo cover moves 10 % a second
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=second))
+        await hass.async_block_till_done()
+    assert (
+        hass.states.get("cover.living_room_window").attributes["current_position"] == 30
+    )
+    await wait_for(lambda: same_as_remote(hass, entry, "cover.living_room_window"))
+
+    await call(
+        hass,
+        "climate",
+        "set_temperature",
+        entity_id=local_id(hass, entry, "climate.hvac"),
+        temperature=23,
+    )
+    assert hass.states.get("climate.hvac").attributes["temperature"] == 23
+    await wait_for(lambda: same_as_remote(hass, entry, "climate.hvac"))
+
+    for remote_id, option in (
+        ("select.speed", "light_speed"),
+        ("input_select.rb_mode", "away"),
+    ):
+        await call(
+            hass,
+            "select",
+            "select_option",
+            entity_id=local_id(hass, entry, remote_id),
+            option=option,
+        )
+        assert hass.states.get(remote_id).state == option
+        await wait_for(lambda rid=remote_id: same_as_remote(hass, entry, rid))
+
+    for remote_id, value, shown_as in (
+        ("number.volume", 42, "42.0"),
+        ("input_number.rb_level", 7.5, "7.5"),
+    ):
+        await call(
+            hass,
+            "number",
+            "set_value",
+            entity_id=local_id(hass, entry, remote_id),
+            value=value,
+        )
+        assert hass.states.get(remote_id).state == shown_as
+        await wait_for(lambda rid=remote_id: same_as_remote(hass, entry, rid))
+
+    await call(
+        hass,
+        "switch",
+        "turn_on",
+        entity_id=local_id(hass, entry, "input_boolean.rb_heater"),
+    )
+    assert hass.states.get("input_boolean.rb_heater").state == "on"
+    await wait_for(lambda: same_as_remote(hass, entry, "input_boolean.rb_heater"))
+
+
+async def test_bad_actions_raise_the_remotes_error(
+    hass: HomeAssistant, bridged: RemoteHass
+) -> None:
+    """Invalid data fails like on the remote; the remote's refusal is shown."""
+    entry = await start(hass, bridged)
+    # Validated here with the same schema as on the remote (brightness is clamped).
+    with pytest.raises(vol.Invalid, match="100"):
+        await call(
+            hass,
+            "light",
+            "turn_on",
+            entity_id=local_id(hass, entry, "light.bed_light"),
+            brightness_pct=150,
+        )
+    # Make the local select offer an option the remote entity refuses.
+    remote_mode = hass.states.get("input_select.rb_mode")
+    assert remote_mode is not None
+    hass.states.async_set(
+        "input_select.rb_mode",
+        remote_mode.state,
+        {**remote_mode.attributes, "options": ["eco", "comfort", "away", "bogus"]},
+    )
+    select = local_id(hass, entry, "input_select.rb_mode")
+    await wait_for(lambda: "bogus" in hass.states.get(select).attributes["options"])
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "select", "select_option", entity_id=select, option="bogus")
+    assert err.value.translation_key == "entity_action_failed"
+    assert "bogus" in str(err.value)  # the remote's own message
+
+
+async def test_a_token_without_rights_is_refused(
+    hass: HomeAssistant, bridged: RemoteHass, hass_read_only_access_token: str
+) -> None:
+    """A read-only token mirrors, but the remote refuses its actions."""
+    entry = mock_entry(
+        bridged,
+        token=hass_read_only_access_token,
+        entry_id=ENTRY_ID,
+        create_entities=True,
+        entity_prefix=PREFIX,
+        entity_filters=["input_boolean."],
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    switch = local_id(hass, entry, "input_boolean.rb_heater")
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "switch", "turn_on", entity_id=switch)
+    assert err.value.translation_key == "entity_action_failed"
+    assert hass.states.get("input_boolean.rb_heater").state == "off"
+
+
+async def test_link_down_raises_at_once_then_unavailable_past_ttl(
+    hass: HomeAssistant, bridged: RemoteHass
+) -> None:
+    """Down: actions fail at once, states stay until cache_ttl, then unavailable."""
+    entry = await start(hass, bridged, cache_ttl=60)
+    bridge = bridge_of(entry)
+    fast_reconnects(bridge)
+    switch = local_id(hass, entry, "switch.decorative_lights")
+    await stop_remote(bridged)
+    await wait_for(lambda: not bridge.connected, what="the link is down")
+    with pytest.raises(HomeAssistantError) as err:
+        await call(hass, "switch", "turn_off", entity_id=switch)
+    assert err.value.translation_key == "entity_action_unreachable"
+    assert hass.states.get(switch).state == "on"  # within the cache's lifetime
+
+    async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
+    await hass.async_block_till_done()
+    assert hass.states.get(switch).state == "unavailable"
+
+    await start_remote(bridged)
+    await wait_for(lambda: bridge.connected, what="reconnected")
+    await hass.async_block_till_done()
+    assert hass.states.get(switch).state == "on"
+    assert same_as_remote(hass, entry, "switch.decorative_lights")
+
+
+async def test_removed_on_the_remote_goes_locally(
+    hass: HomeAssistant, bridged: RemoteHass
+) -> None:
+    """An entity the remote removes is removed here, registry entry included."""
+    entry = await start(hass, bridged)
+    sensor = local_id(hass, entry, "sensor.rb_outside")
+    hass.states.async_remove("sensor.rb_outside")
+    await wait_for(lambda: hass.states.get(sensor) is None, what="removed locally")
+    assert er.async_get(hass).async_get(sensor) is None
+    # A new remote entity appears locally.
+    hass.states.async_set("sensor.rb_new", "1")
+    await wait_for(
+        lambda: hass.states.get("sensor.garage_rb_new") is not None, what="added"
+    )
+
+
+async def test_option_off_removes_the_entities(
+    hass: HomeAssistant, bridged: RemoteHass
+) -> None:
+    """Turning create_entities off removes the entities and their registry entries."""
+    entry = await start(hass, bridged)
+    light = local_id(hass, entry, "light.bed_light")
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, "create_entities": False}
+    )
+    await hass.async_block_till_done()
+    assert local_entries(hass, entry) == []
+    assert hass.states.get(light) is None
+    assert hass.states.get("light.bed_light") is not None  # the remote's own
+
+
+async def test_two_bridges_linking_each_other_make_no_loop(
+    hass: HomeAssistant, bridged: RemoteHass
+) -> None:
+    """The test hass bridges itself: its own local entities never come back.
+
+    With no prefix, the registry resolves each collision with ``_2``; the
+    bridge's diagnostic sensors (platform remote_bridge, no marker) are
+    kept out through the remote's registry.
+    """
+    filters = ["light.", "sensor.", "binary_sensor."]
+    entry = await start(hass, bridged, entity_prefix="", entity_filters=filters)
+    registry = er.async_get(hass)
+    diagnostic = {
+        e.entity_id
+        for e in er.async_entries_for_config_entry(registry, entry.entry_id)
+        if e.unique_id.startswith(f"{entry.entry_id}_")
+    }
+    assert diagnostic
+    remote_ids = {e.unique_id.partition("-")[2] for e in local_entries(hass, entry)}
+    assert not remote_ids & diagnostic
+    assert local_id(hass, entry, "light.bed_light") == "light.bed_light_2"
+    lights = hass.states.async_entity_ids("light")
+    assert "light.bed_light_3" not in lights
+
+    changes: list[str] = []
+    hass.bus.async_listen(
+        "state_changed", lambda event: changes.append(event.data["entity_id"])
+    )
+    await call(hass, "light", "turn_on", entity_id="light.bed_light", brightness=9)
+    await wait_for(lambda: "light.bed_light_2" in changes, what="the local twin")
+    for _ in range(20):
+        await hass.async_block_till_done()
+        await wait_for(lambda: True)
+    assert sorted(changes) == ["light.bed_light", "light.bed_light_2"]
+    assert hass.states.async_entity_ids("light") == lights
+
+
+async def test_update_cache_off_still_follows(
+    hass: HomeAssistant, bridged: RemoteHass
+) -> None:
+    """Local entities need full states: the mirror keeps them even then."""
+    entry = await start(hass, bridged, update_cache=False)
+    assert bridge_of(entry).mirror.update_cache
+    await call(hass, "switch", "turn_off", entity_id="switch.decorative_lights")
+    await wait_for(
+        lambda: local_state(hass, entry, "switch.decorative_lights").state == "off",
+        what="the local switch follows",
+    )
