@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
+from homeassistant.components.update import UpdateEntityFeature
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, State
 from homeassistant.exceptions import HomeAssistantError
@@ -27,6 +28,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
 import voluptuous as vol
 
 from custom_components.remote_bridge.const import ATTR_BRIDGED_FROM, DOMAIN
@@ -48,23 +50,45 @@ DEMO_PLATFORMS = [
     Platform.BUTTON,
     Platform.CLIMATE,
     Platform.COVER,
+    Platform.EVENT,
+    Platform.FAN,
+    Platform.HUMIDIFIER,
     Platform.LIGHT,
+    Platform.LOCK,
+    Platform.MEDIA_PLAYER,
     Platform.NUMBER,
     Platform.SELECT,
+    Platform.SIREN,
     Platform.SWITCH,
+    Platform.TEXT,
+    Platform.UPDATE,
+    Platform.VACUUM,
+    Platform.VALVE,
+    Platform.WATER_HEATER,
 ]
 FILTERS = [
     "binary_sensor.rb_",
     "button.",
     "climate.",
     "cover.",
+    "event.",
+    "fan.",
+    "humidifier.",
     "input_",
     "light.",
+    "lock.",
+    "media_player.",
     "number.",
     "scene.",
     "select.",
     "sensor.rb_",
+    "siren.",
     "switch.",
+    "text.",
+    "update.",
+    "vacuum.",
+    "valve.",
+    "water_heater.",
 ]
 
 
@@ -113,6 +137,9 @@ async def seed(hass: HomeAssistant) -> None:
         {"input_select": {"rb_mode": {"options": ["eco", "comfort", "away"]}}},
     )
     assert await async_setup_component(
+        hass, "input_text", {"input_text": {"rb_note": {"max": 20}}}
+    )
+    assert await async_setup_component(
         hass, "input_button", {"input_button": {"rb_bell": {"name": "Bell"}}}
     )
     assert await async_setup_component(
@@ -152,6 +179,7 @@ async def start(
         "create_entities": True,
         "entity_prefix": PREFIX,
         "entity_filters": FILTERS,
+        "exclude_domains": ["camera", "automation"],
         **options,
     }
     entry = await setup_integration(hass, remote, entry_id=ENTRY_ID, **options)
@@ -175,6 +203,7 @@ def local_entries(
 def local_id(hass: HomeAssistant, entry: MockConfigEntry, remote_id: str) -> str:
     """Return the local entity id that stands for ``remote_id``."""
     domain = {
+        "input_text": "text",
         "input_boolean": "switch",
         "input_number": "number",
         "input_select": "select",
@@ -223,6 +252,16 @@ async def test_entities_show_the_remote(
     assert sorted(e.unique_id.partition("-")[2] for e in reg_entries) == remote_ids
     remote_shown = {rid: shown(hass.states.get(rid)) for rid in remote_ids}
     local_shown = {rid: shown(local_state(hass, entry, rid)) for rid in remote_ids}
+    # A picture that is a path on the remote is made a URL of the remote.
+    for _, attributes in local_shown.values():
+        if (picture := attributes.get("entity_picture", "")).startswith("http://"):
+            attributes["entity_picture"] = picture.removeprefix(bridged.url)
+    # Update entities are read-only here: of their features only PROGRESS stays.
+    for remote_id in remote_ids:
+        if remote_id.startswith("update."):
+            remote_features = remote_shown[remote_id][1].pop("supported_features")
+            local_features = local_shown[remote_id][1].pop("supported_features")
+            assert local_features == remote_features & UpdateEntityFeature.PROGRESS
     assert local_shown == remote_shown
     for remote_id in remote_ids:
         local = local_state(hass, entry, remote_id)
@@ -234,8 +273,10 @@ async def test_entities_show_the_remote(
     assert local_state(hass, entry, "sensor.rb_gone").state == "unavailable"
     for reg_entry in sorted(reg_entries, key=lambda e: e.entity_id):
         assert reg_entry == snapshot(name=f"{reg_entry.entity_id}-entry")
+        # A media player has a proxy token and the time its position was read.
         assert hass.states.get(reg_entry.entity_id) == snapshot(
-            name=f"{reg_entry.entity_id}-state"
+            name=f"{reg_entry.entity_id}-state",
+            exclude=props("entity_picture", "media_position_updated_at"),
         )
 
 

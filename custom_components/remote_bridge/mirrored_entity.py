@@ -86,7 +86,12 @@ class MirroredEntity(Entity):
         self._remote_attributes = attributes
         self._attr_name = attributes.get("friendly_name")
         self._attr_icon = attributes.get("icon")
-        self._attr_entity_picture = attributes.get("entity_picture")
+        picture = attributes.get("entity_picture")
+        if isinstance(picture, str) and picture.startswith("/"):
+            # A path on the remote (a media player's proxy): the browser
+            # would resolve it against this Home Assistant.
+            picture = f"{self._link.bridge.client.base_url}{picture}"
+        self._attr_entity_picture = picture
         features = attributes.get("supported_features")
         if self._features is not None and isinstance(features, int):
             self._attr_supported_features = self._features(features)

@@ -1,0 +1,63 @@
+"""Local humidifiers standing for the remote's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.humidifier import HumidifierEntity
+from homeassistant.components.humidifier.const import HumidifierEntityFeature
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .bridge import RemoteBridgeConfigEntry
+from .mirrored import async_setup_local_entities
+from .mirrored_entity import MirroredEntity, on_off
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RemoteBridgeConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the remote's humidifiers as they appear."""
+    await async_setup_local_entities(
+        hass, entry, Platform.HUMIDIFIER, async_add_entities, RemoteHumidifier
+    )
+
+
+class RemoteHumidifier(MirroredEntity, HumidifierEntity):
+    """A remote humidifier."""
+
+    local_domain = Platform.HUMIDIFIER
+    _features = HumidifierEntityFeature
+
+    def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
+        self._attr_is_on = on_off(state) if state else None
+        self._attr_target_humidity = attributes.get("humidity")
+        self._attr_current_humidity = attributes.get("current_humidity")
+        self._attr_mode = attributes.get("mode")
+        self._attr_available_modes = attributes.get("available_modes")
+        self._attr_action = attributes.get("action")
+        if (low := attributes.get("min_humidity")) is not None:
+            self._attr_min_humidity = low
+        if (high := attributes.get("max_humidity")) is not None:
+            self._attr_max_humidity = high
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn the remote humidifier on."""
+        await self._call("turn_on")
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn the remote humidifier off."""
+        await self._call("turn_off")
+
+    async def async_set_humidity(self, humidity: int) -> None:
+        """Set the remote's target humidity."""
+        await self._call("set_humidity", humidity=humidity)
+
+    async def async_set_mode(self, mode: str) -> None:
+        """Set the remote's mode."""
+        await self._call("set_mode", mode=mode)

@@ -1,0 +1,56 @@
+"""Local locks standing for the remote's locks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.lock import LockEntity, LockEntityFeature
+from homeassistant.components.lock.const import LockState
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .bridge import RemoteBridgeConfigEntry
+from .mirrored import async_setup_local_entities
+from .mirrored_entity import MirroredEntity
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RemoteBridgeConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the remote's locks as they appear."""
+    await async_setup_local_entities(
+        hass, entry, Platform.LOCK, async_add_entities, RemoteLock
+    )
+
+
+class RemoteLock(MirroredEntity, LockEntity):
+    """A remote lock; a code, if any, is checked by the remote."""
+
+    local_domain = Platform.LOCK
+    _features = LockEntityFeature
+
+    def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
+        self._attr_is_locked = None if state is None else state == LockState.LOCKED
+        self._attr_is_locking = state == LockState.LOCKING
+        self._attr_is_unlocking = state == LockState.UNLOCKING
+        self._attr_is_jammed = state == LockState.JAMMED
+        self._attr_is_open = state == LockState.OPEN
+        self._attr_is_opening = state == LockState.OPENING
+        self._attr_code_format = attributes.get("code_format")
+
+    async def async_lock(self, **kwargs: Any) -> None:
+        """Lock the remote lock."""
+        await self._call("lock", **kwargs)
+
+    async def async_unlock(self, **kwargs: Any) -> None:
+        """Unlock the remote lock."""
+        await self._call("unlock", **kwargs)
+
+    async def async_open(self, **kwargs: Any) -> None:
+        """Open the remote lock's door."""
+        await self._call("open", **kwargs)

@@ -1,0 +1,46 @@
+"""Local texts standing for the remote's texts and input_texts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.text import TextEntity, TextMode
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .bridge import RemoteBridgeConfigEntry
+from .mirrored import async_setup_local_entities
+from .mirrored_entity import MirroredEntity
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RemoteBridgeConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the remote's texts as they appear."""
+    await async_setup_local_entities(
+        hass, entry, Platform.TEXT, async_add_entities, RemoteText
+    )
+
+
+class RemoteText(MirroredEntity, TextEntity):
+    """A remote text (or input_text: same action, its own domain)."""
+
+    local_domain = Platform.TEXT
+
+    def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
+        self._attr_native_value = state
+        self._attr_mode = TextMode(attributes.get("mode", TextMode.TEXT))
+        if (low := attributes.get("min")) is not None:
+            self._attr_native_min = low
+        if (high := attributes.get("max")) is not None:
+            self._attr_native_max = high
+        self._attr_pattern = attributes.get("pattern")
+
+    async def async_set_value(self, value: str) -> None:
+        """Set the remote's text."""
+        await self._call("set_value", value=value)

@@ -1,0 +1,56 @@
+"""Local update entities standing for the remote's (read-only).
+
+They show whether the remote has updates; installing is done on the remote,
+so they offer no install action here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.update import UpdateEntity, UpdateEntityFeature
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .bridge import RemoteBridgeConfigEntry
+from .mirrored import async_setup_local_entities
+from .mirrored_entity import MirroredEntity
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RemoteBridgeConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the remote's update entities as they appear."""
+    await async_setup_local_entities(
+        hass, entry, Platform.UPDATE, async_add_entities, RemoteUpdate
+    )
+
+
+class RemoteUpdate(MirroredEntity, UpdateEntity):
+    """A remote update entity, read-only."""
+
+    local_domain = Platform.UPDATE
+
+    @property
+    def entity_picture(self) -> str | None:
+        """Return the remote's picture, not this integration's brand icon."""
+        return self._attr_entity_picture
+
+    def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
+        # Read-only: installing (and its options) is done on the remote.
+        self._attr_supported_features = (
+            UpdateEntityFeature(attributes.get("supported_features") or 0)
+            & UpdateEntityFeature.PROGRESS
+        )
+        self._attr_installed_version = attributes.get("installed_version")
+        self._attr_latest_version = attributes.get("latest_version")
+        self._attr_title = attributes.get("title")
+        self._attr_release_summary = attributes.get("release_summary")
+        self._attr_release_url = attributes.get("release_url")
+        self._attr_in_progress = bool(attributes.get("in_progress"))
+        self._attr_auto_update = bool(attributes.get("auto_update"))

@@ -1,0 +1,78 @@
+"""Local water heaters standing for the remote's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components.water_heater import (
+    WaterHeaterEntity,
+    WaterHeaterEntityFeature,
+)
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddEntitiesCallback
+
+from .bridge import RemoteBridgeConfigEntry
+from .mirrored import async_setup_local_entities
+from .mirrored_entity import MirroredEntity
+
+PARALLEL_UPDATES = 0
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: RemoteBridgeConfigEntry,
+    async_add_entities: AddEntitiesCallback,
+) -> None:
+    """Add the remote's water heaters as they appear."""
+    await async_setup_local_entities(
+        hass, entry, Platform.WATER_HEATER, async_add_entities, RemoteWaterHeater
+    )
+
+
+_LIMITS = {"min_temp": "_attr_min_temp", "max_temp": "_attr_max_temp"}
+
+
+class RemoteWaterHeater(MirroredEntity, WaterHeaterEntity):
+    """A remote water heater; temperatures are in the remote's unit."""
+
+    local_domain = Platform.WATER_HEATER
+    _features = WaterHeaterEntityFeature
+
+    def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
+        self._attr_temperature_unit = self._link.temperature_unit
+        self._attr_current_operation = state
+        self._attr_operation_list = attributes.get("operation_list")
+        self._attr_current_temperature = attributes.get("current_temperature")
+        self._attr_target_temperature = attributes.get("temperature")
+        self._attr_target_temperature_high = attributes.get("target_temp_high")
+        self._attr_target_temperature_low = attributes.get("target_temp_low")
+        away = attributes.get("away_mode")
+        self._attr_is_away_mode_on = None if away is None else away == "on"
+        for key, attr in _LIMITS.items():
+            if (value := attributes.get(key)) is not None:
+                setattr(self, attr, value)
+
+    async def async_set_temperature(self, **kwargs: Any) -> None:
+        """Set the remote's target temperature."""
+        await self._call("set_temperature", **kwargs)
+
+    async def async_set_operation_mode(self, operation_mode: str) -> None:
+        """Set the remote's operation mode."""
+        await self._call("set_operation_mode", operation_mode=operation_mode)
+
+    async def async_turn_away_mode_on(self) -> None:
+        """Turn the remote's away mode on."""
+        await self._call("set_away_mode", away_mode=True)
+
+    async def async_turn_away_mode_off(self) -> None:
+        """Turn the remote's away mode off."""
+        await self._call("set_away_mode", away_mode=False)
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Turn the remote water heater on."""
+        await self._call("turn_on")
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Turn the remote water heater off."""
+        await self._call("turn_off")
