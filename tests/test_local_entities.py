@@ -15,7 +15,7 @@ from unittest.mock import patch
 
 from homeassistant.components.update import UpdateEntityFeature
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant, State
+from homeassistant.core import HomeAssistant, State, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.json import json_dumps
@@ -296,6 +296,34 @@ async def test_remote_change_reaches_local(
         what="the local light follows",
     )
     assert same_as_remote(hass, entry, "light.bed_light")
+
+    # A remote write that changes nothing shown (only its timestamps) writes
+    # nothing here; a real change is written once.
+    written: list[str] = []
+
+    @callback
+    def every(_data: Any) -> bool:
+        return True
+
+    for event_type in ("state_changed", "state_reported"):
+        hass.bus.async_listen(
+            event_type,
+            callback(lambda event: written.append(event.data["entity_id"])),
+            event_filter=every,
+        )
+    outside = hass.states.get("sensor.rb_outside")
+    assert outside is not None
+    local_outside = local_id(hass, entry, "sensor.rb_outside")
+    hass.states.async_set(
+        "sensor.rb_outside", "3.5", outside.attributes, force_update=True
+    )
+    hass.states.async_set("sensor.rb_outside", "4.0", outside.attributes)
+    await wait_for(
+        lambda: local_state(hass, entry, "sensor.rb_outside").state == "4.0",
+        what="the change",
+    )
+    await hass.async_block_till_done()
+    assert written.count(local_outside) == 1
 
 
 async def call(hass: HomeAssistant, domain: str, service: str, **data: Any) -> None:

@@ -109,7 +109,12 @@ async def test_local_entities_follow_a_real_remote(
         remote,
         create_entities=True,
         entity_prefix="garage_",
-        entity_filters=["light.rb_", "input_boolean.rb_", "input_number.rb_"],
+        entity_filters=[
+            "light.rb_",
+            "input_boolean.rb_",
+            "input_number.rb_",
+            "sensor.rb_",
+        ],
         cache_ttl=CACHE_TTL,
         reconnect_max_delay=1,
     )
@@ -140,6 +145,14 @@ async def test_local_entities_follow_a_real_remote(
     figures("local action to local state (s)", took)
     await wait_for(converged, within=5, what="local entities == remote")
 
+    # A state set over REST does not survive the remote's restart.
+    await remote.set_state("sensor.rb_volatile", "1")
+    await wait_for(
+        lambda: hass.states.get("sensor.garage_rb_volatile") is not None,
+        within=5,
+        what="the volatile sensor here",
+    )
+
     await remote.async_stop()
     assert hass.states.get("light.garage_rb_lamp").state == "on"  # within the TTL
     took = await wait_for(
@@ -152,3 +165,10 @@ async def test_local_entities_follow_a_real_remote(
     await remote.async_start()
     await wait_for(converged, within=30, what="back with the remote's states")
     assert hass.states.get("light.garage_rb_lamp").state == "on"
+    # Gone from the snapshot after the reconnect: removed here too.
+    await wait_for(
+        lambda: hass.states.get("sensor.garage_rb_volatile") is None,
+        within=5,
+        what="the volatile sensor removed",
+    )
+    assert er.async_get(hass).async_get("sensor.garage_rb_volatile") is None
