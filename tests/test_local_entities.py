@@ -8,7 +8,7 @@ entities appear on the remote, and must never come back as new ones.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
@@ -568,3 +568,122 @@ async def test_update_cache_off_still_follows(
         lambda: local_state(hass, entry, "switch.decorative_lights").state == "off",
         what="the local switch follows",
     )
+
+
+# (remote entity, local action, its data, what the remote shows after it)
+MORE_ACTIONS: list[tuple[str, str, dict[str, Any], Callable[[HomeAssistant], bool]]] = [
+    (
+        "fan.living_room_fan",
+        "set_percentage",
+        {"percentage": 33},
+        lambda h: h.states.get("fan.living_room_fan").attributes["percentage"] == 33,
+    ),
+    (
+        "lock.front_door",
+        "unlock",
+        {},
+        lambda h: h.states.get("lock.front_door").state == "unlocked",
+    ),
+    (
+        "valve.front_garden",
+        "close_valve",
+        {},
+        lambda h: h.states.get("valve.front_garden").state == "closed",
+    ),
+    (
+        "cover.kitchen_window",
+        "close_cover",
+        {},
+        lambda h: h.states.get("cover.kitchen_window").state == "closed",
+    ),
+    (
+        "humidifier.humidifier",
+        "set_humidity",
+        {"humidity": 60},
+        lambda h: h.states.get("humidifier.humidifier").attributes["humidity"] == 60,
+    ),
+    (
+        "water_heater.demo_water_heater_celsius",
+        "set_operation_mode",
+        {"operation_mode": "eco"},
+        lambda h: h.states.get("water_heater.demo_water_heater_celsius").state == "eco",
+    ),
+    (
+        "climate.ecobee",
+        "set_fan_mode",
+        {"fan_mode": "on_low"},
+        lambda h: h.states.get("climate.ecobee").attributes["fan_mode"] == "on_low",
+    ),
+    (
+        "vacuum.0_ground_floor",
+        "start",
+        {},
+        lambda h: h.states.get("vacuum.0_ground_floor").state == "cleaning",
+    ),
+    (
+        "media_player.bedroom",
+        "volume_set",
+        {"volume_level": 0.3},
+        lambda h: (
+            h.states.get("media_player.bedroom").attributes["volume_level"] == 0.3
+        ),
+    ),
+    (
+        "text.text",
+        "set_value",
+        {"value": "Hi"},
+        lambda h: h.states.get("text.text").state == "Hi",
+    ),
+    (
+        "input_text.rb_note",
+        "set_value",
+        {"value": "note"},
+        lambda h: h.states.get("input_text.rb_note").state == "note",
+    ),
+    (
+        "siren.siren",
+        "turn_off",
+        {},
+        lambda h: h.states.get("siren.siren").state == "off",
+    ),
+    (
+        "scene.movie",
+        "turn_on",
+        {},
+        lambda h: h.states.get("light.bed_light").state == "on",
+    ),
+    (
+        "button.push",
+        "press",
+        {},
+        lambda h: h.states.get("button.push").state != "unknown",
+    ),
+]
+
+
+async def test_every_domain_forwards_its_actions(
+    hass: HomeAssistant, bridged: RemoteHass
+) -> None:
+    """One action per domain: the remote changes, then the local state equals it."""
+    entry = await start(hass, bridged)
+    with (
+        patch("homeassistant.components.demo.lock.LOCK_UNLOCK_DELAY", 0),
+        patch("homeassistant.components.demo.valve.OPEN_CLOSE_DELAY", 0),
+    ):
+        for remote_id, service, data, done in MORE_ACTIONS:
+            entity_id = local_id(hass, entry, remote_id)
+            await call(
+                hass, entity_id.partition(".")[0], service, entity_id=entity_id, **data
+            )
+            await wait_for(lambda done=done: done(hass), what=f"{remote_id} {service}")
+            await wait_for(
+                lambda rid=remote_id: (
+                    same_as_remote(hass, entry, rid)
+                    or rid.startswith(("button.", "scene."))
+                ),
+                what=f"local {remote_id} follows",
+            )
+    # The demo button fires the demo event entity: it arrives here as an event.
+    event = local_state(hass, entry, "event.push_button_press")
+    assert event.state != "unknown"
+    assert event.attributes["event_type"] == "pressed"
