@@ -1,4 +1,4 @@
-"""The device and the eight diagnostic entities of a bridge."""
+"""The device and the diagnostic entities of a bridge, read from its snapshots."""
 
 from __future__ import annotations
 
@@ -135,17 +135,31 @@ async def test_device(
     assert device.entry_type is dr.DeviceEntryType.SERVICE
 
 
+async def tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    """Let ``seconds`` pass: the timers due by then run."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
 @pytest.mark.usefixtures("all_entities_enabled")
 async def test_event_counters_throttled(
     hass: HomeAssistant, remote: RemoteHass, freezer: FrozenDateTimeFactory
 ) -> None:
     """A burst of changes reaches the state machine once per 5 s, not per event."""
+    # Start on a whole second: the refreshes then fall 0.05-0.5 s after one,
+    # and async_fire_time_changed runs what is due within 0.5 s.
+    freezer.move_to(datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1))
     seed_remote(hass)
     entry = await setup_integration(hass, remote)
     bridge = bridge_of(entry)
-    events_id = entity_id_of(hass, entry, "events_received")
+    counters = ["events_received", "last_event"]
     writes: list[Event[EventStateChangedData]] = []
-    async_track_state_change_event(hass, [events_id], writes.append)
+    async_track_state_change_event(
+        hass, [entity_id_of(hass, entry, key) for key in counters], writes.append
+    )
     assert state_of(hass, entry, "events_received") == "0"
     assert state_of(hass, entry, "last_event") == "unknown"
 
@@ -160,68 +174,74 @@ async def test_event_counters_throttled(
     assert state_of(hass, entry, "last_event") == "unknown"
     assert writes == []
 
-    freezer.tick(timedelta(seconds=5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await tick(hass, freezer, 5)
     assert state_of(hass, entry, "events_received") == "50"
     assert state_of(hass, entry, "last_event") == (
         datetime.fromtimestamp(burst_time, UTC).replace(microsecond=0).isoformat()
     )
-    assert len(writes) == 1
+    # One write of each counter for the whole burst.
+    assert sorted(write.data["entity_id"] for write in writes) == sorted(
+        entity_id_of(hass, entry, key) for key in counters
+    )
 
     for value in range(10):
         hass.states.async_set("switch.pump", str(value))
     await wait_for(lambda: bridge.client.events_received == 60, what="the burst")
-    freezer.tick(timedelta(seconds=4))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await tick(hass, freezer, 4)
     assert state_of(hass, entry, "events_received") == "50"
-    freezer.tick(timedelta(seconds=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-    assert state_of(hass, entry, "events_received") == "60"
     assert len(writes) == 2
+    await tick(hass, freezer, 1)
+    assert state_of(hass, entry, "events_received") == "60"
+    assert len(writes) == 4
 
 
 @pytest.mark.usefixtures("all_entities_enabled")
-async def test_latency_after_heartbeat(
+async def test_values_connected_then_disconnected(
     hass: HomeAssistant, remote: RemoteHass, freezer: FrozenDateTimeFactory
 ) -> None:
-    """The ping round trip shows once the first heartbeat was answered."""
+    """Every entity's value on a live link, then while the remote is gone.
+
+    While disconnected, *Connected* turns off, latency has no value (a stale
+    round trip says nothing about a dead link) and the others keep what they
+    last knew.
+    """
+    seed_remote(hass)
     entry = await setup_integration(hass, remote, heartbeat_interval=30)
     bridge = bridge_of(entry)
-    assert state_of(hass, entry, "latency") == "unknown"
-    freezer.tick(timedelta(seconds=30))
-    async_fire_time_changed(hass)
-    await wait_for(lambda: bridge.client.latency_ms is not None, what="a pong")
-    freezer.tick(timedelta(seconds=5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-    # Time is frozen, so the round trip measures as zero.
-    assert float(state_of(hass, entry, "latency")) == 0
-
-
-@pytest.mark.usefixtures("all_entities_enabled")
-async def test_disconnected_keeps_last_values(
-    hass: HomeAssistant, remote: RemoteHass
-) -> None:
-    """Connected turns off; the other sensors show what they last knew."""
-    seed_remote(hass)
-    entry = await setup_integration(hass, remote)
-    bridge = bridge_of(entry)
+    event_time = time.time()
     hass.states.async_set("light.kitchen", "off")
     await wait_for(lambda: bridge.client.events_received == 1, what="an event")
-    fast_reconnects(bridge)
+    await tick(hass, freezer, 30)  # the first heartbeat
+    await wait_for(lambda: bridge.client.latency_ms is not None, what="a pong")
+    await tick(hass, freezer, 5)  # the next write of the counters
 
+    values = {key: state_of(hass, entry, key) for key in ["connected", *SENSOR_KEYS]}
+    last_event = datetime.fromtimestamp(event_time, UTC).replace(microsecond=0)
+    assert values == {
+        "connected": "on",
+        "connection_state": "connected",
+        "reconnect_attempts": "0",
+        "subscriptions": "3",
+        "mirrored_entities": "3",
+        "events_received": "1",
+        "last_event": last_event.isoformat(),
+        # Time is frozen, so the round trip measures as zero.
+        "latency": "0.0",
+    }
+
+    fast_reconnects(bridge)
     await stop_remote(remote)
     await wait_for(lambda: bridge.client.reconnect_attempts >= 2, what="retries")
     await hass.async_block_till_done()
 
-    assert state_of(hass, entry, "connected") == "off"
-    assert state_of(hass, entry, "connection_state") == "reconnecting"
-    assert state_of(hass, entry, "mirrored_entities") == "3"
-    assert state_of(hass, entry, "events_received") == "1"
-    assert state_of(hass, entry, "last_event") not in ("unknown", "unavailable")
-    assert int(state_of(hass, entry, "reconnect_attempts")) >= 1
-    for key in SENSOR_KEYS:
-        assert state_of(hass, entry, key) != "unavailable", key
+    values = {key: state_of(hass, entry, key) for key in ["connected", *SENSOR_KEYS]}
+    assert int(values.pop("reconnect_attempts")) >= 1
+    assert values == {
+        "connected": "off",
+        "connection_state": "reconnecting",
+        "subscriptions": "0",
+        "mirrored_entities": "3",
+        "events_received": "1",
+        "last_event": last_event.isoformat(),
+        "latency": "unknown",
+    }

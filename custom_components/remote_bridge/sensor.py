@@ -1,4 +1,4 @@
-"""The bridge's diagnostic sensors."""
+"""The bridge's diagnostic sensors, each a figure of the `LinkStats` snapshot."""
 
 from __future__ import annotations
 
@@ -15,19 +15,27 @@ from homeassistant.components.sensor import (
 from homeassistant.const import UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
+from homeassistant.helpers.typing import StateType
+from homeassistant.util import dt as dt_util
 
-from .bridge import RemoteBridge, RemoteBridgeConfigEntry
+from .bridge import RemoteBridgeConfigEntry
 from .entity import RemoteBridgeEntity
-from .remote import ConnectionState
+from .remote import ConnectionState, LinkStats
 
 PARALLEL_UPDATES = 0
 
 
 @dataclass(frozen=True, kw_only=True)
 class RemoteBridgeSensorDescription(SensorEntityDescription):
-    """A sensor of the bridge and how to read its value."""
+    """A sensor of the bridge and how to read it from a snapshot."""
 
-    value_fn: Callable[[RemoteBridge], str | int | float | datetime | None]
+    value_fn: Callable[[LinkStats], StateType | datetime]
+
+
+def _last_event(stats: LinkStats) -> datetime | None:
+    if stats.last_event_time is None:
+        return None
+    return dt_util.utc_from_timestamp(stats.last_event_time)
 
 
 SENSORS: tuple[RemoteBridgeSensorDescription, ...] = (
@@ -36,38 +44,38 @@ SENSORS: tuple[RemoteBridgeSensorDescription, ...] = (
         translation_key="connection_state",
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in ConnectionState],
-        value_fn=lambda bridge: bridge.client.state.value,
+        value_fn=lambda stats: stats.state.value,
     ),
     RemoteBridgeSensorDescription(
         key="reconnect_attempts",
         translation_key="reconnect_attempts",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda bridge: bridge.client.reconnect_attempts,
+        value_fn=lambda stats: stats.reconnect_attempts,
     ),
     RemoteBridgeSensorDescription(
         key="subscriptions",
         translation_key="subscriptions",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda bridge: bridge.client.subscriptions,
+        value_fn=lambda stats: stats.subscriptions,
     ),
     RemoteBridgeSensorDescription(
         key="mirrored_entities",
         translation_key="mirrored_entities",
         state_class=SensorStateClass.MEASUREMENT,
-        value_fn=lambda bridge: len(bridge.mirror),
+        value_fn=lambda stats: stats.mirrored_entities,
     ),
     RemoteBridgeSensorDescription(
         key="events_received",
         translation_key="events_received",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_registry_enabled_default=False,
-        value_fn=lambda bridge: bridge.client.events_received,
+        value_fn=lambda stats: stats.events_received,
     ),
     RemoteBridgeSensorDescription(
         key="last_event",
         translation_key="last_event",
         device_class=SensorDeviceClass.TIMESTAMP,
-        value_fn=lambda bridge: bridge.last_event,
+        value_fn=_last_event,
     ),
     RemoteBridgeSensorDescription(
         key="latency",
@@ -77,7 +85,8 @@ SENSORS: tuple[RemoteBridgeSensorDescription, ...] = (
         state_class=SensorStateClass.MEASUREMENT,
         suggested_display_precision=0,
         entity_registry_enabled_default=False,
-        value_fn=lambda bridge: bridge.client.latency_ms,
+        # None while disconnected: the sensor shows unknown, not a stale figure.
+        value_fn=lambda stats: stats.latency_ms,
     ),
 )
 
@@ -88,8 +97,9 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Add the bridge's sensors."""
+    coordinator = entry.runtime_data.coordinator
     async_add_entities(
-        RemoteBridgeSensor(entry.runtime_data, description) for description in SENSORS
+        RemoteBridgeSensor(coordinator, description) for description in SENSORS
     )
 
 
@@ -99,6 +109,6 @@ class RemoteBridgeSensor(RemoteBridgeEntity, SensorEntity):
     entity_description: RemoteBridgeSensorDescription
 
     @property
-    def native_value(self) -> str | int | float | datetime | None:
-        """Return the current figure."""
-        return self.entity_description.value_fn(self.bridge)
+    def native_value(self) -> StateType | datetime:
+        """Return the figure from the latest snapshot."""
+        return self.entity_description.value_fn(self.coordinator.data)

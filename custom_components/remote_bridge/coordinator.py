@@ -1,0 +1,78 @@
+"""The coordinator: one `LinkStats` snapshot shared by every entity of a bridge.
+
+Why a ``DataUpdateCoordinator`` rather than a dispatcher signal that makes each
+entity read the live objects: every entity of one write shows the *same*
+snapshot (no sensor a frame ahead of another); successive snapshots pass
+through one place; listeners, the unload and ``homeassistant.update_entity``
+(a fresh snapshot on request) come with it.
+
+It is fed the way WLED's is: the bridge pushes connection changes at once
+(``async_push``), and the figures every event changes (counters, last event,
+bytes) are only picked up by the refresh every ``COUNTER_UPDATE_INTERVAL``, so a
+busy remote does not become a recorder storm. A refresh reads memory only and
+never fails, so the entities stay available while the link is down and show
+what they last knew.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+
+from .const import CONF_URL, COUNTER_UPDATE_INTERVAL, DOMAIN, LOGGER
+from .remote import LinkStats
+
+
+class RemoteBridgeCoordinator(DataUpdateCoordinator[LinkStats]):
+    """Holds the bridge's latest `LinkStats`."""
+
+    config_entry: ConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        snapshot: Callable[[], LinkStats],
+    ) -> None:
+        """Read figures through ``snapshot``; nothing is read before the first push."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=COUNTER_UPDATE_INTERVAL,
+        )
+        self._snapshot = snapshot
+
+    async def _async_update_data(self) -> LinkStats:
+        """Take a snapshot: the periodic write of the counters."""
+        return self._take()
+
+    @callback
+    def async_push(self) -> None:
+        """Write a fresh snapshot now: the connection changed."""
+        self.async_set_updated_data(self._take())
+
+    @property
+    def device_info(self) -> dr.DeviceInfo:
+        """Describe the device that stands for the remote, as last seen."""
+        stats = self.data
+        return dr.DeviceInfo(
+            identifiers={(DOMAIN, self.config_entry.entry_id)},
+            entry_type=dr.DeviceEntryType.SERVICE,
+            name=self._device_name(stats),
+            manufacturer="Home Assistant",
+            model="Remote instance",
+            sw_version=stats.remote_version,
+            configuration_url=self.config_entry.data[CONF_URL],
+        )
+
+    def _take(self) -> LinkStats:
+        return self._snapshot()
+
+    def _device_name(self, stats: LinkStats) -> str:
+        return stats.remote_name or self.config_entry.title
