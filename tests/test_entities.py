@@ -245,3 +245,32 @@ async def test_values_connected_then_disconnected(
         "last_event": last_event.isoformat(),
         "latency": "unknown",
     }
+
+
+async def test_device_follows_the_remote(
+    hass: HomeAssistant, remote: RemoteHass, device_registry: dr.DeviceRegistry
+) -> None:
+    """An upgraded and renamed remote updates the device when it reconnects."""
+    hass.config.location_name = "Garage"
+    entry = await setup_integration(hass, remote)
+    bridge = bridge_of(entry)
+    device = device_registry.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    assert device is not None
+    assert (device.name, device.sw_version) == ("Garage", __version__)
+
+    hass.config.location_name = "Workshop"
+    with patch("homeassistant.core_config.__version__", "2099.1.0"):
+        await bridge.async_reconnect()
+        await wait_for(
+            lambda: bridge.connected and bridge.stats.remote_version == "2099.1.0",
+            what="the reconnect",
+        )
+    await hass.async_block_till_done()
+
+    device = device_registry.async_get(device.id)
+    assert device is not None
+    assert (device.name, device.sw_version) == ("Workshop", "2099.1.0")
+    # The entities' friendly names follow the device's name.
+    state = hass.states.get(entity_id_of(hass, entry, "connection_state"))
+    assert state is not None
+    assert state.attributes["friendly_name"] == "Workshop Connection state"

@@ -3,8 +3,9 @@
 Why a ``DataUpdateCoordinator`` rather than a dispatcher signal that makes each
 entity read the live objects: every entity of one write shows the *same*
 snapshot (no sensor a frame ahead of another); successive snapshots pass
-through one place; listeners, the unload and ``homeassistant.update_entity``
-(a fresh snapshot on request) come with it.
+through one place, so a change of the remote's version is seen there;
+listeners, the unload and ``homeassistant.update_entity`` (a fresh snapshot on
+request) come with it.
 
 It is fed the way WLED's is: the bridge pushes connection changes at once
 (``async_push``), and the figures every event changes (counters, last event,
@@ -72,7 +73,31 @@ class RemoteBridgeCoordinator(DataUpdateCoordinator[LinkStats]):
         )
 
     def _take(self) -> LinkStats:
-        return self._snapshot()
+        stats = self._snapshot()
+        if (previous := self.data) is not None and (
+            previous.remote_name != stats.remote_name
+            or previous.remote_version != stats.remote_version
+        ):
+            self._update_device(stats)
+        return stats
+
+    def _update_device(self, stats: LinkStats) -> None:
+        """Follow the remote when it was upgraded or renamed.
+
+        Entities hand their device info to the registry only when they are
+        added; a name the user gave the device stays (``name_by_user``).
+        """
+        registry = dr.async_get(self.hass)
+        device = registry.async_get_device(
+            identifiers={(DOMAIN, self.config_entry.entry_id)}
+        )
+        if device is None:
+            return
+        registry.async_update_device(
+            device.id,
+            name=self._device_name(stats),
+            sw_version=stats.remote_version,
+        )
 
     def _device_name(self, stats: LinkStats) -> str:
         return stats.remote_name or self.config_entry.title
