@@ -15,7 +15,7 @@ import yaml
 
 from custom_components.remote_bridge.binary_sensor import BINARY_SENSORS
 from custom_components.remote_bridge.const import DOMAIN
-from custom_components.remote_bridge.sensor import SENSORS
+from custom_components.remote_bridge.sensor import RATE_SENSORS, SENSORS
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPONENT = ROOT / "custom_components" / DOMAIN
@@ -112,7 +112,7 @@ def test_icons_for_every_entity_and_action() -> None:
     icons = _json(COMPONENT / "icons.json")
     platforms = {
         "binary_sensor": (binary_sensor, BINARY_SENSORS),
-        "sensor": (sensor, SENSORS),
+        "sensor": (sensor, (*SENSORS, *RATE_SENSORS)),
     }
     for platform, (module, descriptions) in platforms.items():
         class_icons = _json(Path(module.__file__).parent / "icons.json")

@@ -14,7 +14,7 @@ import pytest
 
 from custom_components.remote_bridge.binary_sensor import BINARY_SENSORS
 from custom_components.remote_bridge.const import ISSUE_UNREACHABLE
-from custom_components.remote_bridge.sensor import SENSORS
+from custom_components.remote_bridge.sensor import RATE_SENSORS, SENSORS
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPONENT = ROOT / "custom_components" / "remote_bridge"
@@ -162,7 +162,7 @@ def test_entities_translated() -> None:
     """Every entity has a name, and every enum option a state text."""
     entity = STRINGS["entity"]
     assert set(entity["binary_sensor"]) == {d.translation_key for d in BINARY_SENSORS}
-    sensors = SENSORS
+    sensors = (*SENSORS, *RATE_SENSORS)
     assert set(entity["sensor"]) == {d.translation_key for d in sensors}
     for description in (*BINARY_SENSORS, *sensors):
         assert description.key == description.translation_key

@@ -2,10 +2,10 @@
 
 Why a ``DataUpdateCoordinator`` rather than a dispatcher signal that makes each
 entity read the live objects: every entity of one write shows the *same*
-snapshot (no sensor a frame ahead of another); successive snapshots pass
-through one place, so a change of the remote's version is seen there;
-listeners, the unload and ``homeassistant.update_entity`` (a fresh snapshot on
-request) come with it.
+snapshot (no sensor a frame ahead of another); successive snapshots live in one
+place, so a rate over the last minute and a change of the remote's version can
+be derived from them; listeners, the unload and ``homeassistant.update_entity``
+(a fresh snapshot on request) come with it.
 
 It is fed the way WLED's is: the bridge pushes connection changes at once
 (``async_push``), and the figures every event changes (counters, last event,
@@ -17,7 +17,10 @@ what they last knew.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
+import time
+from typing import Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
@@ -27,9 +30,13 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from .const import CONF_URL, COUNTER_UPDATE_INTERVAL, DOMAIN, LOGGER
 from .remote import LinkStats
 
+# Rates are taken over the snapshots of this many seconds.
+RATE_WINDOW: Final = 60.0
+MIN_RATE_SPAN: Final = COUNTER_UPDATE_INTERVAL.total_seconds()
+
 
 class RemoteBridgeCoordinator(DataUpdateCoordinator[LinkStats]):
-    """Holds the bridge's latest `LinkStats`."""
+    """Holds the bridge's latest `LinkStats` and the last minute of them."""
 
     config_entry: ConfigEntry
 
@@ -48,6 +55,8 @@ class RemoteBridgeCoordinator(DataUpdateCoordinator[LinkStats]):
             update_interval=COUNTER_UPDATE_INTERVAL,
         )
         self._snapshot = snapshot
+        # (monotonic time, snapshot), oldest first, RATE_WINDOW seconds of them.
+        self._history: deque[tuple[float, LinkStats]] = deque()
 
     async def _async_update_data(self) -> LinkStats:
         """Take a snapshot: the periodic write of the counters."""
@@ -72,8 +81,25 @@ class RemoteBridgeCoordinator(DataUpdateCoordinator[LinkStats]):
             configuration_url=self.config_entry.data[CONF_URL],
         )
 
+    def rate_per_second(self, counter: Callable[[LinkStats], int]) -> float | None:
+        """Return how fast ``counter`` grew over the last minute of snapshots.
+
+        None until the snapshots span one refresh interval: the pushes of a
+        connection change come milliseconds apart, and a rate over those
+        would be noise.
+        """
+        (first_time, first), (last_time, last) = self._history[0], self._history[-1]
+        if (span := last_time - first_time) < MIN_RATE_SPAN:
+            return None
+        return round(max(counter(last) - counter(first), 0) / span, 1)
+
     def _take(self) -> LinkStats:
         stats = self._snapshot()
+        now = time.monotonic()
+        history = self._history
+        history.append((now, stats))
+        while now - history[0][0] > RATE_WINDOW:
+            history.popleft()
         if (previous := self.data) is not None and (
             previous.remote_name != stats.remote_name
             or previous.remote_version != stats.remote_version

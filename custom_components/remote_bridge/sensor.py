@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import UnitOfTime
+from homeassistant.const import UnitOfDataRate, UnitOfInformation, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.typing import StateType
@@ -30,6 +30,13 @@ class RemoteBridgeSensorDescription(SensorEntityDescription):
     """A sensor of the bridge and how to read it from a snapshot."""
 
     value_fn: Callable[[LinkStats], StateType | datetime]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoteBridgeRateSensorDescription(SensorEntityDescription):
+    """A sensor showing how fast a counter of the snapshots grew, per second."""
+
+    counter_fn: Callable[[LinkStats], int]
 
 
 def _last_event(stats: LinkStats) -> datetime | None:
@@ -88,6 +95,33 @@ SENSORS: tuple[RemoteBridgeSensorDescription, ...] = (
         # None while disconnected: the sensor shows unknown, not a stale figure.
         value_fn=lambda stats: stats.latency_ms,
     ),
+    RemoteBridgeSensorDescription(
+        key="bytes_received",
+        translation_key="bytes_received",
+        device_class=SensorDeviceClass.DATA_SIZE,
+        native_unit_of_measurement=UnitOfInformation.BYTES,
+        suggested_unit_of_measurement=UnitOfInformation.MEGABYTES,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.TOTAL_INCREASING,
+        entity_registry_enabled_default=False,
+        value_fn=lambda stats: stats.bytes_received,
+    ),
+)
+
+RATE_SENSORS: tuple[RemoteBridgeRateSensorDescription, ...] = (
+    # Averaged over the last minute; HA has no per-minute data rate unit, so
+    # it is shown per second (and converts between B/s, kB/s, …).
+    RemoteBridgeRateSensorDescription(
+        key="bytes_per_minute",
+        translation_key="bytes_per_minute",
+        device_class=SensorDeviceClass.DATA_RATE,
+        native_unit_of_measurement=UnitOfDataRate.BYTES_PER_SECOND,
+        suggested_unit_of_measurement=UnitOfDataRate.KILOBYTES_PER_SECOND,
+        suggested_display_precision=2,
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_registry_enabled_default=False,
+        counter_fn=lambda stats: stats.bytes_received,
+    ),
 )
 
 
@@ -99,7 +133,13 @@ async def async_setup_entry(
     """Add the bridge's sensors."""
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
-        RemoteBridgeSensor(coordinator, description) for description in SENSORS
+        [
+            *(RemoteBridgeSensor(coordinator, description) for description in SENSORS),
+            *(
+                RemoteBridgeRateSensor(coordinator, description)
+                for description in RATE_SENSORS
+            ),
+        ]
     )
 
 
@@ -112,3 +152,14 @@ class RemoteBridgeSensor(RemoteBridgeEntity, SensorEntity):
     def native_value(self) -> StateType | datetime:
         """Return the figure from the latest snapshot."""
         return self.entity_description.value_fn(self.coordinator.data)
+
+
+class RemoteBridgeRateSensor(RemoteBridgeEntity, SensorEntity):
+    """How fast a figure of the bridge grew over the last minute."""
+
+    entity_description: RemoteBridgeRateSensorDescription
+
+    @property
+    def native_value(self) -> float | None:
+        """Return the rate over the snapshots of the last minute."""
+        return self.coordinator.rate_per_second(self.entity_description.counter_fn)
