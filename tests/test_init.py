@@ -144,7 +144,7 @@ async def test_reload_after_options_changes(
     assert "light.hall" not in bridges[3].mirror
     # Nothing left behind: one set of entities, one link.
     entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    assert len(entities) == 8
+    assert len(entities) == 10
 
 
 async def test_two_entries_are_independent(
@@ -166,8 +166,8 @@ async def test_two_entries_are_independent(
     assert len(bridge_of(first).mirror) == 2
     assert len(bridge_of(second).mirror) == 1
     registry = er.async_get(hass)
-    assert len(er.async_entries_for_config_entry(registry, first.entry_id)) == 8
-    assert len(er.async_entries_for_config_entry(registry, second.entry_id)) == 8
+    assert len(er.async_entries_for_config_entry(registry, first.entry_id)) == 10
+    assert len(er.async_entries_for_config_entry(registry, second.entry_id)) == 10
 
     assert await hass.config_entries.async_unload(first.entry_id)
     await hass.async_block_till_done()

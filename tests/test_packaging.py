@@ -6,15 +6,16 @@ import json
 from pathlib import Path
 import re
 
+from homeassistant.components import binary_sensor, sensor
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 from PIL import Image, ImageStat
 import pytest
 import yaml
 
-from custom_components.remote_bridge.binary_sensor import CONNECTED
+from custom_components.remote_bridge.binary_sensor import BINARY_SENSORS
 from custom_components.remote_bridge.const import DOMAIN
-from custom_components.remote_bridge.sensor import SENSORS
+from custom_components.remote_bridge.sensor import RATE_SENSORS, SENSORS
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPONENT = ROOT / "custom_components" / DOMAIN
@@ -149,12 +150,27 @@ def test_dark_brand_images_are_lighter(kind: str) -> None:
 
 
 def test_icons_for_every_entity_and_action() -> None:
-    """icons.json has an icon for every entity key and every action."""
+    """Every entity and action has an icon; none repeats a device class's.
+
+    An entity with a device class takes that class's icon, unless icons.json
+    gives it one per state (which says more).
+    """
     icons = _json(COMPONENT / "icons.json")
-    for description in SENSORS:
-        assert description.key == description.translation_key
-        assert description.key in icons["entity"]["sensor"]
-    assert CONNECTED.key in icons["entity"]["binary_sensor"]
+    platforms = {
+        "binary_sensor": (binary_sensor, BINARY_SENSORS),
+        "sensor": (sensor, (*SENSORS, *RATE_SENSORS)),
+    }
+    for platform, (module, descriptions) in platforms.items():
+        class_icons = _json(Path(module.__file__).parent / "icons.json")
+        for description in descriptions:
+            assert description.key == description.translation_key
+            own = icons["entity"].get(platform, {}).get(description.key)
+            if description.device_class is None:
+                assert own is not None, description.key
+            elif own is None:
+                assert description.device_class in class_icons["entity_component"]
+            else:
+                assert "state" in own, description.key
     services = yaml.safe_load((COMPONENT / "services.yaml").read_text())
     assert set(icons["services"]) == set(services)
 

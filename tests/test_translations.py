@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from custom_components.remote_bridge.binary_sensor import CONNECTED
+from custom_components.remote_bridge.binary_sensor import BINARY_SENSORS
 from custom_components.remote_bridge.const import ISSUE_UNREACHABLE
-from custom_components.remote_bridge.sensor import SENSORS
+from custom_components.remote_bridge.sensor import RATE_SENSORS, SENSORS
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPONENT = ROOT / "custom_components" / "remote_bridge"
@@ -161,10 +161,12 @@ def test_exceptions_and_issues_translated() -> None:
 def test_entities_translated() -> None:
     """Every entity has a name, and every enum option a state text."""
     entity = STRINGS["entity"]
-    assert set(entity["binary_sensor"]) == {CONNECTED.translation_key}
-    assert set(entity["sensor"]) == {d.translation_key for d in SENSORS}
-    for description in SENSORS:
+    assert set(entity["binary_sensor"]) == {d.translation_key for d in BINARY_SENSORS}
+    sensors = (*SENSORS, *RATE_SENSORS)
+    assert set(entity["sensor"]) == {d.translation_key for d in sensors}
+    for description in (*BINARY_SENSORS, *sensors):
         assert description.key == description.translation_key
+    for description in sensors:
         texts = entity["sensor"][description.key]
         assert texts["name"]
         if description.options:
@@ -191,8 +193,11 @@ def test_actions_translated(section: str) -> None:
 
 
 def test_icons_match_translation_keys() -> None:
-    """icons.json is keyed by the same entity and action keys."""
+    """icons.json uses only entity and action keys that strings.json has.
+
+    Entities whose device class gives the icon have none there.
+    """
     icons = json.loads((COMPONENT / "icons.json").read_text(encoding="utf-8"))
-    for platform in ("binary_sensor", "sensor"):
-        assert set(icons["entity"][platform]) == set(STRINGS["entity"][platform])
+    for platform, platform_icons in icons["entity"].items():
+        assert set(platform_icons) <= set(STRINGS["entity"][platform])
     assert set(icons["services"]) == set(STRINGS["services"])

@@ -1,4 +1,4 @@
-"""The glue between one config entry and its remote: client, mirror, signals.
+"""The glue between one config entry and its remote: client, mirror, coordinator.
 
 This is the one place that maps the core's errors to Home Assistant's: setup
 failures, reauth, the repair issue, and the log lines a user reads when the
@@ -23,7 +23,6 @@ from homeassistant.exceptions import (
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_track_time_interval
 
 from .const import (
     CONF_ACCESS_TOKEN,
@@ -37,12 +36,12 @@ from .const import (
     CONF_UPDATE_CACHE,
     CONF_URL,
     CONF_VERIFY_SSL,
-    COUNTER_UPDATE_INTERVAL,
     DEFAULT_OPTIONS,
     DOMAIN,
     ISSUE_UNREACHABLE,
     LOGGER,
 )
+from .coordinator import RemoteBridgeCoordinator
 from .remote import (
     ClientCallbacks,
     ClientOptions,
@@ -121,8 +120,8 @@ class RemoteBridge:
             logger=LOGGER,
         )
         self.reader = MirrorReader(self.client, mirror)
+        self.coordinator = RemoteBridgeCoordinator(hass, entry, lambda: self.stats)
         self._unavailable = False
-        self._unsub_timer: Callable[[], None] | None = None
         self._unsub_stop: Callable[[], None] | None = None
 
     @property
@@ -184,9 +183,6 @@ class RemoteBridge:
         self.entry.async_create_background_task(
             self.hass, self.client.run(), f"{DOMAIN} {self.url} link"
         )
-        self._unsub_timer = async_track_time_interval(
-            self.hass, self._async_publish_counters, COUNTER_UPDATE_INTERVAL
-        )
         self._unsub_stop = self.hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_STOP, self._async_on_hass_stop
         )
@@ -221,9 +217,6 @@ class RemoteBridge:
         await self._async_shutdown()
 
     async def _async_shutdown(self) -> None:
-        if self._unsub_timer is not None:
-            self._unsub_timer()
-            self._unsub_timer = None
         await self.client.stop()
 
     async def async_reconnect(self) -> None:
@@ -233,10 +226,6 @@ class RemoteBridge:
     async def async_resync(self) -> None:
         """Take a fresh snapshot now (the ``resync`` action)."""
         await self.client.resync()
-
-    @callback
-    def _async_publish_counters(self, _now: datetime | None = None) -> None:
-        async_dispatcher_send(self.hass, self.signal)
 
     @callback
     def _on_connection_state(self, state: ConnectionState) -> None:
@@ -263,6 +252,7 @@ class RemoteBridge:
         ):
             LOGGER.warning("Remote %s refused the access token", self.url)
             self.entry.async_start_reauth(self.hass)
+        self.coordinator.async_push()
         async_dispatcher_send(self.hass, self.signal)
 
     @property
