@@ -226,9 +226,14 @@ class RemoteActions:
 
         async def echo(call: ServiceCall) -> ServiceResponse:
             self.calls.append(call)
+            # One change of the call, and one of someone else meanwhile.
             hass.states.async_set(
-                "light.kitchen", "on", {"brightness": 17}, context=call.context
+                "light.kitchen",
+                "on",
+                {"brightness": len(self.calls)},
+                context=call.context,
             )
+            hass.states.async_set("switch.pump", str(len(self.calls)))
             if self.blocking:
                 await self.release.wait()
             if call.data.get("fail") == "validation":
@@ -237,7 +242,7 @@ class RemoteActions:
                 raise HomeAssistantError("the pump is stuck")
             if not call.return_response:
                 return None
-            return {"echo": dict(call.data), "entities": sorted(call.data["entity_id"])}
+            return {"echo": dict(call.data)}
 
         async def record(call: ServiceCall) -> None:
             self.calls.append(call)
@@ -284,10 +289,7 @@ async def test_call_action_returns_the_remote_response(
         response=True,
     )
 
-    assert response == {
-        "echo": {"message": "hello", "entity_id": ["light.kitchen"]},
-        "entities": ["light.kitchen"],
-    }
+    assert response == {"echo": {"message": "hello", "entity_id": ["light.kitchen"]}}
     (remote_call,) = actions.calls
     assert remote_call.return_response
     # The remote saw its own (websocket) user, not this HA's caller.
