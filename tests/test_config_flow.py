@@ -538,6 +538,7 @@ async def test_options_defaults_shown(hass: HomeAssistant) -> None:
         "reconnect_max_attempts": 0,
         "reconnect_max_delay": 60,
         "heartbeat_interval": 30,
+        "allowed_action_domains": [],
     }
 
 
@@ -575,6 +576,24 @@ def options_input(**changes: Any) -> dict[str, Any]:
             "entity_filters",
             "filter_matches_nothing",
             "camera., media_player.tv",
+        ),
+        (
+            {"allowed_action_domains": ["light", "Notify"]},
+            "allowed_action_domains",
+            "invalid_domain",
+            "Notify",
+        ),
+        (
+            {"allowed_action_domains": ["light", " light"]},
+            "allowed_action_domains",
+            "duplicate_domain",
+            "light",
+        ),
+        (
+            {"allowed_action_domains": [" "]},
+            "allowed_action_domains",
+            "empty_domain",
+            " ",
         ),
     ],
 )
@@ -644,12 +663,14 @@ async def test_options_saved_reload_and_apply(
             update_cache=False,
             cache_ttl=60.0,
             reconnect_max_delay=5,
+            allowed_action_domains=[" light ", "notify"],
         ),
     )
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options["entity_filters"] == ["switch."]
+    assert entry.options["allowed_action_domains"] == ["light", "notify"]
     assert entry.options["cache_ttl"] == 60
     assert isinstance(entry.options["cache_ttl"], int)
     assert entry.state is ConfigEntryState.LOADED

@@ -7,6 +7,7 @@ import logging
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import CLIENT_ID, MockUser
@@ -317,10 +318,11 @@ async def test_token_revoked_while_running_starts_reauth(
         await hass.async_block_till_done()
     assert bridge.client.reconnect_attempts == attempts
     assert len(delays) == asked
-    # A reconnect action does not loop on a refused token either.
-    await hass.services.async_call(
-        DOMAIN, "reconnect", {"config_entry_id": entry.entry_id}, blocking=True
-    )
+    # A reconnect action does not loop on a refused token either: it says so.
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            DOMAIN, "reconnect", {"config_entry_id": entry.entry_id}, blocking=True
+        )
     assert bridge.client.state is ConnectionState.AUTH_FAILED
     assert_token_not_logged(caplog, remote.token)
 

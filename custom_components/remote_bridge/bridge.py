@@ -7,7 +7,7 @@ remote goes away and comes back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -19,12 +19,14 @@ from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryNotReady,
     HomeAssistantError,
+    ServiceValidationError,
 )
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .const import (
+    ACTION_TIMEOUT,
     CONF_ACCESS_TOKEN,
     CONF_CACHE_TTL,
     CONF_ENTITY_FILTERS,
@@ -40,11 +42,14 @@ from .const import (
     DOMAIN,
     ISSUE_UNREACHABLE,
     LOGGER,
+    REMOTE_MESSAGE_MAX_LENGTH,
 )
 from .coordinator import RemoteBridgeCoordinator
 from .remote import (
+    CannotConnect,
     ClientCallbacks,
     ClientOptions,
+    CommandFailed,
     ConnectionState,
     EntityFilter,
     InvalidAuth,
@@ -226,6 +231,82 @@ class RemoteBridge:
     async def async_resync(self) -> None:
         """Take a fresh snapshot now (the ``resync`` action)."""
         await self.client.resync()
+
+    async def async_call_remote(
+        self,
+        domain: str,
+        service: str,
+        data: Mapping[str, Any] | None = None,
+        target: Mapping[str, Any] | None = None,
+        *,
+        return_response: bool = False,
+    ) -> dict[str, Any]:
+        """Call ``domain.service`` on the remote; return its ``call_service`` result.
+
+        The result holds the remote's ``context`` (which the state changes the
+        call causes carry) and, when asked, its ``response``. Every caller
+        (actions, the POST view, local entities) gets the same translated
+        errors: a down link fails at once instead of after the timeout; the
+        remote's refusal of bad input is a ``ServiceValidationError``; its
+        message is kept but stripped of control characters and capped, because
+        it is shown to the user as the remote wrote it.
+        """
+        placeholders = {"title": self.entry.title, "action": f"{domain}.{service}"}
+        message: dict[str, Any] = {
+            "type": "call_service",
+            "domain": domain,
+            "service": service,
+            "service_data": dict(data or {}),
+        }
+        if target:
+            message["target"] = dict(target)
+        if return_response:
+            message["return_response"] = True
+        not_connected = HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="remote_not_connected",
+            translation_placeholders=placeholders,
+        )
+        if not self.client.connected:
+            raise not_connected
+        try:
+            result = await self.client.send_command(
+                message, answer_within=ACTION_TIMEOUT
+            )
+        except CannotConnect as err:
+            raise not_connected from err
+        except CommandFailed as err:
+            if err.code == "timeout":
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="remote_action_timeout",
+                    translation_placeholders={
+                        **placeholders,
+                        "timeout": str(ACTION_TIMEOUT),
+                    },
+                ) from err
+            text = "".join(c if c.isprintable() else " " for c in err.message)
+            text = " ".join(text.split()) or err.code
+            if len(text) > REMOTE_MESSAGE_MAX_LENGTH:
+                text = text[: REMOTE_MESSAGE_MAX_LENGTH - 1] + "…"
+            error = (
+                ServiceValidationError
+                if err.code
+                in ("invalid_format", "not_found", "service_validation_error")
+                else HomeAssistantError
+            )
+            raise error(
+                translation_domain=DOMAIN,
+                translation_key="remote_action_failed",
+                translation_placeholders={**placeholders, "error": text},
+            ) from err
+        except RemoteBridgeError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="remote_action_failed",
+                translation_placeholders={**placeholders, "error": str(err)},
+            ) from err
+        return result if isinstance(result, dict) else {}
 
     @callback
     def _on_connection_state(self, state: ConnectionState) -> None:

@@ -23,6 +23,7 @@ import voluptuous as vol
 from .bridge import RemoteBridgeConfigEntry, entry_options
 from .const import (
     CONF_ACCESS_TOKEN,
+    CONF_ALLOWED_ACTION_DOMAINS,
     CONF_CACHE_TTL,
     CONF_ENTITY_FILTERS,
     CONF_EXCLUDE_DOMAINS,
@@ -47,7 +48,7 @@ from .remote import (
     RemoteBridgeError,
     RemoteClient,
 )
-from .remote.filters import validate_filter
+from .remote.filters import validate_domains, validate_filter
 from .remote.protocol import normalize_url
 
 TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -363,7 +364,14 @@ class RemoteBridgeOptionsFlow(OptionsFlow):
                 )
                 errors[field] = err.key
                 placeholders["value"] = err.value
-            else:
+            try:
+                allowed_domains = validate_domains(
+                    user_input.get(CONF_ALLOWED_ACTION_DOMAINS, [])
+                )
+            except FilterValidationError as err:
+                errors.setdefault(CONF_ALLOWED_ACTION_DOMAINS, err.key)
+                placeholders["value"] = placeholders["value"] or err.value
+            if not errors:
                 options = {
                     **user_input,
                     CONF_ENTITY_FILTERS: [
@@ -375,6 +383,7 @@ class RemoteBridgeOptionsFlow(OptionsFlow):
                 }
                 for key in NUMBER_RANGES:
                     options[key] = int(options[key])
+                options[CONF_ALLOWED_ACTION_DOMAINS] = allowed_domains
                 return self.async_create_entry(data=options)
         current = {**entry_options(self.config_entry), **(user_input or {})}
         return self.async_show_form(
@@ -399,5 +408,6 @@ def _options_schema() -> vol.Schema:
             vol.Optional(CONF_EXCLUDE_DOMAINS): LIST_SELECTOR,
             vol.Required(CONF_UPDATE_CACHE): bool,
             **numbers,
+            vol.Optional(CONF_ALLOWED_ACTION_DOMAINS): LIST_SELECTOR,
         }
     )

@@ -25,6 +25,7 @@ CONF_CACHE_TTL: Final = "cache_ttl"
 CONF_RECONNECT_MAX_ATTEMPTS: Final = "reconnect_max_attempts"
 CONF_RECONNECT_MAX_DELAY: Final = "reconnect_max_delay"
 CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
+CONF_ALLOWED_ACTION_DOMAINS: Final = "allowed_action_domains"
 
 DEFAULT_OPTIONS: Final = {
     CONF_FILTER_ENABLED: True,
@@ -35,6 +36,7 @@ DEFAULT_OPTIONS: Final = {
     CONF_RECONNECT_MAX_ATTEMPTS: 0,
     CONF_RECONNECT_MAX_DELAY: 60,
     CONF_HEARTBEAT_INTERVAL: 30,
+    CONF_ALLOWED_ACTION_DOMAINS: [],
 }
 
 # Counters that change with every event reach the state machine at most this
@@ -44,5 +46,15 @@ COUNTER_UPDATE_INTERVAL: Final = timedelta(seconds=5)
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 SERVICE_RECONNECT: Final = "reconnect"
 SERVICE_RESYNC: Final = "resync"
+SERVICE_CALL_ACTION: Final = "call_action"
+ATTR_ACTION: Final = "action"
+ATTR_DATA: Final = "data"
+ATTR_TARGET: Final = "target"
+ATTR_RETURN_RESPONSE: Final = "return_response"
+# A remote action that has not answered by then is reported as failed (it may
+# still finish on the remote); long scripts belong in `script.turn_on`.
+ACTION_TIMEOUT: Final = 10
+# The remote's error messages are shown as they came: capped, one line.
+REMOTE_MESSAGE_MAX_LENGTH: Final = 300
 
 ISSUE_UNREACHABLE: Final = "remote_unreachable"
