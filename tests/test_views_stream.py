@@ -395,3 +395,26 @@ async def test_each_change_serialised_once(
             event, data = await next_event(response)
             assert (event, data["state"]["state"]) == ("state", "once")
     assert len(dumped) == 1
+
+
+async def test_stop_cuts_off_a_client_stuck_in_a_write(
+    hass: HomeAssistant, remote: RemoteHass, entry: MockConfigEntry
+) -> None:
+    """Ending the streams does not wait for a stalled client's write to time out."""
+    set_limits(hass, write_timeout=3600, max_queued_bytes=1 << 30)
+    mirror = bridge_of(entry).mirror
+    async with stalled_client(remote, stream_url(entry), remote.token) as sock:
+        await wait_for(lambda: open_streams(hass) == 1, what="the stream")
+        for number in range(16):  # 8 MiB: more than the socket buffers hold
+            mirror.set_state(
+                "light.kitchen",
+                {
+                    "entity_id": "light.kitchen",
+                    "state": str(number),
+                    "attributes": {"big": BIG},
+                },
+            )
+            await asyncio.sleep(0.01)
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+        await wait_for(lambda: open_streams(hass) == 0, what="the stream to end")
+        assert await how_it_ends(sock) == "reset"

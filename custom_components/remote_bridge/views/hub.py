@@ -94,6 +94,7 @@ class Stream:
         self._pending_bytes = 0
         self._ready = asyncio.Event()
         self._closed = False
+        self._writing = False
 
     def push(self, chunk: bytes) -> None:
         """Queue ``chunk``; a client this far behind is dropped."""
@@ -108,14 +109,17 @@ class Stream:
 
     @callback
     def close(self) -> None:
-        """End the stream after the write in progress, if any."""
+        """End the stream; a write still waiting for the client is cut off."""
         self._closed = True
         self._ready.set()
+        if self._writing:
+            self.abort()
 
     @callback
     def abort(self) -> None:
         """Drop the client now, whatever its connection still holds."""
-        self.close()
+        self._closed = True
+        self._ready.set()
         if (transport := self._request.transport) is None:
             return
         if (sock := transport.get_extra_info("socket")) is not None:
@@ -150,12 +154,15 @@ class Stream:
             self._pending.clear()
 
     async def _write(self, response: web.StreamResponse, chunk: bytes) -> None:
+        self._writing = True
         try:
             async with asyncio.timeout(self._limits.write_timeout):
                 await response.write(chunk)
         except TimeoutError:
             self.abort()
             raise ConnectionResetError from None
+        finally:
+            self._writing = False
 
 
 class StreamHub:
