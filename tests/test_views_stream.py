@@ -8,8 +8,9 @@ import logging
 from types import SimpleNamespace
 from typing import Any
 
-from aiohttp import ClientPayloadError
-from homeassistant.auth.models import User
+from aiohttp import ClientError, ClientPayloadError
+from aiohttp.test_utils import TestClient
+from homeassistant.auth.models import RefreshToken, User
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
 import orjson
@@ -40,6 +41,24 @@ async def entry(hass: HomeAssistant, remote: RemoteHass) -> MockConfigEntry:
     """Set up a bridge in update mode, over a remote with a few entities."""
     seed_remote(hass)
     return await setup_bridge(hass, remote)
+
+
+@pytest.fixture
+async def revocable(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_admin_user: User,
+    remote: RemoteHass,
+) -> tuple[TestClient, RefreshToken]:
+    """Return a client of an admin, and the refresh token the test may revoke.
+
+    Not the default token: that one is also the bridge's token to its remote.
+    """
+    refresh_token = await hass.auth.async_create_refresh_token(
+        hass_admin_user, "https://example.com/app"
+    )
+    token = hass.auth.async_create_access_token(refresh_token)
+    return await hass_client(token), refresh_token
 
 
 def stream_url(entry: MockConfigEntry, query: str = "") -> str:
@@ -316,14 +335,11 @@ async def test_stalled_client_during_snapshot(
 async def test_revoked_token_ends_stream(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
-    hass_admin_user: User,
+    revocable: tuple[TestClient, RefreshToken],
     entry: MockConfigEntry,
 ) -> None:
     """Revoking the refresh token behind a stream ends it, and only it."""
-    refresh_token = await hass.auth.async_create_refresh_token(
-        hass_admin_user, "https://example.com/app"
-    )
-    doomed = await hass_client(hass.auth.async_create_access_token(refresh_token))
+    doomed, refresh_token = revocable
     other = await hass_client()
     async with (
         doomed.get(stream_url(entry)) as revoked,
@@ -418,3 +434,36 @@ async def test_stop_cuts_off_a_client_stuck_in_a_write(
         hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
         await wait_for(lambda: open_streams(hass) == 0, what="the stream to end")
         assert await how_it_ends(sock) == "reset"
+
+
+async def test_revoked_during_snapshot(
+    hass: HomeAssistant,
+    revocable: tuple[TestClient, RefreshToken],
+    entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A token revoked while the snapshot is fetched ends the stream quietly."""
+    client, refresh_token = revocable
+    reader = bridge_of(entry).reader
+    release = asyncio.Event()
+    states_json = reader.states_json
+
+    async def slow_states_json(domains: Any = None) -> bytes:
+        await release.wait()
+        return await states_json(domains)
+
+    async def read_to_end() -> None:
+        async with client.get(stream_url(entry)) as response:
+            await response.content.read()
+
+    monkeypatch.setattr(reader, "states_json", slow_states_json)
+    reading = hass.async_create_task(read_to_end())
+    await wait_for(lambda: open_streams(hass) == 1, what="the stream")
+    hass.auth.async_remove_refresh_token(refresh_token)
+    release.set()
+    with pytest.raises(ClientError):
+        await asyncio.wait_for(reading, 5)
+    await wait_for(lambda: open_streams(hass) == 0, what="the stream to end")
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, errors
