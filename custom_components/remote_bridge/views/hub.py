@@ -57,7 +57,8 @@ def subscribe_changes(
 ) -> Callable[[], None]:
     """Call ``listener`` with each batch of mirror changes; return the unsubscribe.
 
-    The one adapter from the mirror's per-change listener to batches.
+    The one adapter from the mirror's per-change listener to batches: where
+    the bridge delivers batches itself, this becomes that one call.
     """
     return bridge.mirror.add_listener(
         lambda entity_id, state: listener({entity_id: state})
