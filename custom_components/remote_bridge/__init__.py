@@ -7,7 +7,6 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .action_view import async_register_action_view
 from .bridge import RemoteBridge, RemoteBridgeConfigEntry, entry_options
 from .const import DOMAIN
 from .services import async_setup_services
@@ -20,7 +19,6 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the views and actions once, for every entry."""
     async_register_views(hass)
-    async_register_action_view(hass)
     async_setup_services(hass)
     return True
 

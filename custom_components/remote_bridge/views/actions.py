@@ -21,15 +21,14 @@ from typing import Any
 
 from aiohttp import web
 from homeassistant.components.http.const import KEY_HASS_USER
-from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from homeassistant.util.json import json_loads
 
-from .bridge import RemoteBridge
-from .const import DOMAIN
-from .remote.protocol import State
-from .services import bridge_for, ensure_action_allowed
+from ..bridge import RemoteBridge
+from ..const import DOMAIN
+from ..remote.protocol import State
+from ..services import bridge_for, ensure_action_allowed
 
 # What a remote failure answers, by the bridge's translation key; any other
 # failure of the remote's action is a 500, as Home Assistant's own view answers.
@@ -37,12 +36,6 @@ _STATUS_OF_ERROR = {
     "remote_not_connected": HTTPStatus.SERVICE_UNAVAILABLE,
     "remote_action_timeout": HTTPStatus.GATEWAY_TIMEOUT,
 }
-
-
-@callback
-def async_register_action_view(hass: HomeAssistant) -> None:
-    """Register the view once, for every entry."""
-    hass.http.register_view(ActionView())
 
 
 @contextmanager
