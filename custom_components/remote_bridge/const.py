@@ -25,6 +25,7 @@ CONF_CACHE_TTL: Final = "cache_ttl"
 CONF_RECONNECT_MAX_ATTEMPTS: Final = "reconnect_max_attempts"
 CONF_RECONNECT_MAX_DELAY: Final = "reconnect_max_delay"
 CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
+CONF_EXCLUDE_ENTITIES: Final = "exclude_entities"
 
 DEFAULT_OPTIONS: Final = {
     CONF_FILTER_ENABLED: True,
@@ -35,6 +36,7 @@ DEFAULT_OPTIONS: Final = {
     CONF_RECONNECT_MAX_ATTEMPTS: 0,
     CONF_RECONNECT_MAX_DELAY: 60,
     CONF_HEARTBEAT_INTERVAL: 30,
+    CONF_EXCLUDE_ENTITIES: [],
 }
 
 # Counters that change with every event reach the state machine at most this
