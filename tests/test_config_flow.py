@@ -705,6 +705,45 @@ async def test_options_saved_reload_and_apply(
     assert bridge.mirror.update_cache is False
 
 
+async def assert_not_sent(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Check 50 changes of sensor.kitchen_power, 1 KB each, never reach the socket.
+
+    A kept change of sensor.outside after them does: once it is mirrored, they
+    would have arrived too (the remote sends in order).
+    """
+    bridge = bridge_of(entry)
+    received = bridge.client.bytes_received
+    for number in range(50):
+        hass.states.async_set(
+            "sensor.kitchen_power", str(number), {"pad": f"{number:04}" * 250}
+        )
+    hass.states.async_set("sensor.outside", f"{received}")
+
+    def outside() -> str | None:
+        state = bridge.mirror.get("sensor.outside")
+        return state["state"] if state else None
+
+    await wait_for(lambda: outside() == f"{received}", what="the kept change")
+    # Only that change and the bridge's own sensors (this hass is the remote).
+    assert bridge.client.bytes_received - received < 10_000
+    assert "sensor.kitchen_power" not in bridge.mirror
+
+
+async def change_options(
+    hass: HomeAssistant, entry: MockConfigEntry, **changes: Any
+) -> None:
+    """Save options through the flow, shown with the entry's current ones."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert suggested(dict(result))["exclude_entities"] == entry.options.get(
+        "exclude_entities", []
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(**changes)
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
 async def test_options_entities_to_drop_saved_and_applied(
     hass: HomeAssistant, remote: RemoteHass
 ) -> None:
@@ -716,58 +755,43 @@ async def test_options_entities_to_drop_saved_and_applied(
     entry = await setup_integration(hass, remote, entity_filters=[])
     assert "sensor.kitchen_power" in bridge_of(entry).mirror
 
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert suggested(dict(result))["exclude_entities"] == []
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        options_input(
-            exclude_entities=[" sensor.*_power", "sensor.garage_?", "switch.pump"]
-        ),
+    # Entities to drop alone: sent to the remote as its exclude lists.
+    await change_options(
+        hass,
+        entry,
+        exclude_entities=[" sensor.*_power", "sensor.garage_?", "switch.pump"],
     )
-    await hass.async_block_till_done()
-    assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options["exclude_entities"] == [
         "sensor.*_power",
         "sensor.garage_?",
         "switch.pump",
     ]
-    mirror = bridge_of(entry).mirror
     # (The remote is this hass: the bridge's own sensors are mirrored too.)
-    mirrored = {s["entity_id"] for s in mirror.states()}
+    mirrored = {s["entity_id"] for s in bridge_of(entry).mirror.states()}
     assert {"light.kitchen", "light.hall", "sensor.outside", "sensor.garage_12"} <= (
         mirrored
     )
     assert not {"sensor.kitchen_power", "sensor.garage_1", "switch.pump"} & mirrored
-    # Dropped at the source: 50 changes of a dropped entity, 1 KB each, never
-    # reach the bridge's socket (50 KB), the kept change after them does.
-    client = bridge_of(entry).client
-    received = client.bytes_received
-    for number in range(50):
-        hass.states.async_set(
-            "sensor.kitchen_power", str(number), {"pad": f"{number:04}" * 250}
-        )
-    hass.states.async_set("sensor.outside", "4.0")
+    await assert_not_sent(hass, entry)
 
-    def outside() -> str | None:
-        state = mirror.get("sensor.outside")
-        return state["state"] if state else None
-
-    await wait_for(lambda: outside() == "4.0", what="the kept change")
-    # Only that change and the bridge's own sensors (this hass is the remote).
-    assert client.bytes_received - received < 10_000
-    assert "sensor.kitchen_power" not in mirror
+    # Beside prefixes: sent as included domains narrowed by the globs.
+    await change_options(
+        hass,
+        entry,
+        entity_filters=["sensor.", "light.h"],
+        exclude_entities=["sensor.*_power", "sensor.garage_12"],
+    )
+    assert {s["entity_id"] for s in bridge_of(entry).mirror.states()} >= {
+        "sensor.outside",
+        "sensor.garage_1",
+        "light.hall",
+    }
+    mirrored = {s["entity_id"] for s in bridge_of(entry).mirror.states()}
+    assert not {"light.kitchen", "switch.pump", "sensor.garage_12"} & mirrored
+    await assert_not_sent(hass, entry)
 
     # Glob entity filters keep whole-id matches.
-    result = await hass.config_entries.options.async_init(entry.entry_id)
-    assert (
-        suggested(dict(result))["exclude_entities"] == entry.options["exclude_entities"]
-    )
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        options_input(entity_filters=["sensor.garage_?", "light.h"]),
-    )
-    await hass.async_block_till_done()
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await change_options(hass, entry, entity_filters=["sensor.garage_?", "light.h"])
     assert {s["entity_id"] for s in bridge_of(entry).mirror.states()} == {
         "sensor.garage_1",
         "light.hall",
