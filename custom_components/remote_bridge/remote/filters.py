@@ -300,11 +300,10 @@ class EntityFilter:
                 *plan.exclude_globs,
                 *plan.domain_narrowing_globs(),
             ]
-        return (
-            {"include": include, "exclude": exclude}
-            if exclude
-            else {"include": include}
-        )
+        result: dict[str, Any] = {"include": include}
+        if exclude:
+            result["exclude"] = exclude
+        return result
 
     def __repr__(self) -> str:
         """Describe the filter for logs and diagnostics."""
@@ -316,7 +315,11 @@ class EntityFilter:
 
 
 def _valid_glob(glob: str) -> bool:
-    """Return True for a glob that can match some valid entity id."""
+    """Return True for a glob of id characters, classes and at most one dot.
+
+    Anything else (upper case, spaces, a second dot, a broken class) could
+    never match an entity id, which is a typo the user wants to hear about.
+    """
     if not _GLOB_RE.match(glob):
         return False
     outside = re.sub(r"\[[^\]]*\]", "", glob)
