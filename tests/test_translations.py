@@ -103,7 +103,11 @@ def form_errors() -> set[str]:
 def filter_errors() -> set[str]:
     """Return every key ``remote/filters.py`` raises a FilterValidationError with."""
     source = (COMPONENT / "remote" / "filters.py").read_text(encoding="utf-8")
-    return set(re.findall(r'FilterValidationError\(\s*"([a-z_]+)"', source))
+    keys = set(re.findall(r'FilterValidationError\(\s*"([a-z_]+)"', source))
+    # Each list option's (empty, invalid, duplicate) keys, passed to `_clean`.
+    for triple in re.findall(r'\(\s*("empty_[a-z_]+",[^)]*)\)', source):
+        keys.update(re.findall(r'"([a-z_]+)"', triple))
+    return keys
 
 
 def test_scanners_find_something() -> None:
@@ -115,7 +119,7 @@ def test_scanners_find_something() -> None:
     assert "entry_not_found" in keyword_strings(
         calls("ServiceValidationError"), "translation_key"
     )
-    assert len(filter_errors()) == 7
+    assert len(filter_errors()) == 10
 
 
 def test_config_errors_and_aborts_translated() -> None:

@@ -31,6 +31,7 @@ from .const import (
     CONF_CACHE_TTL,
     CONF_ENTITY_FILTERS,
     CONF_EXCLUDE_DOMAINS,
+    CONF_EXCLUDE_ENTITIES,
     CONF_FILTER_ENABLED,
     CONF_HEARTBEAT_INTERVAL,
     CONF_RECONNECT_MAX_ATTEMPTS,
@@ -75,6 +76,7 @@ def filter_from_options(options: dict[str, Any]) -> EntityFilter:
         enabled=options[CONF_FILTER_ENABLED],
         prefixes=options[CONF_ENTITY_FILTERS],
         exclude_domains=options[CONF_EXCLUDE_DOMAINS],
+        exclude_entities=options[CONF_EXCLUDE_ENTITIES],
     )
 
 

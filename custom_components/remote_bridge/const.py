@@ -25,6 +25,7 @@ CONF_CACHE_TTL: Final = "cache_ttl"
 CONF_RECONNECT_MAX_ATTEMPTS: Final = "reconnect_max_attempts"
 CONF_RECONNECT_MAX_DELAY: Final = "reconnect_max_delay"
 CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
+CONF_EXCLUDE_ENTITIES: Final = "exclude_entities"
 CONF_ALLOWED_ACTION_DOMAINS: Final = "allowed_action_domains"
 
 DEFAULT_OPTIONS: Final = {
@@ -36,6 +37,7 @@ DEFAULT_OPTIONS: Final = {
     CONF_RECONNECT_MAX_ATTEMPTS: 0,
     CONF_RECONNECT_MAX_DELAY: 60,
     CONF_HEARTBEAT_INTERVAL: 30,
+    CONF_EXCLUDE_ENTITIES: [],
     CONF_ALLOWED_ACTION_DOMAINS: [],
 }
 
