@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import ClientSession
 from aiohttp.test_utils import TestClient
+from homeassistant.auth.models import TOKEN_TYPE_LONG_LIVED_ACCESS_TOKEN
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.common import MockUser
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
@@ -57,13 +60,35 @@ class RemoteHass:
 
 
 @pytest.fixture
+async def remote_token(hass: HomeAssistant, hass_admin_user: MockUser) -> str:
+    """Return a long-lived token of the remote, distinct from the local one.
+
+    The test hass is both sides, so this is a second admin token: a leak test
+    can tell the remote's token (which must never appear) from the local one
+    the HTTP client sends.
+    """
+    refresh_token = await hass.auth.async_create_refresh_token(
+        hass_admin_user,
+        client_name="the remote's token for Remote Bridge",
+        token_type=TOKEN_TYPE_LONG_LIVED_ACCESS_TOKEN,
+        access_token_expiration=timedelta(days=3650),
+    )
+    return hass.auth.async_create_access_token(refresh_token)
+
+
+@pytest.fixture
 async def remote(
     hass: HomeAssistant,
     socket_enabled: None,
     aiohttp_client: Any,
     hass_access_token: str,
+    remote_token: str,
 ) -> AsyncGenerator[RemoteHass]:
-    """Serve the test hass's http, api and websocket_api over real TCP."""
+    """Serve the test hass's http, api and websocket_api over real TCP.
+
+    ``hass_access_token`` is the local user's token (``hass_client`` sends it);
+    the bridge authenticates with ``remote_token``.
+    """
     assert await async_setup_component(hass, "http", {})
     assert await async_setup_component(hass, "api", {})
     assert await async_setup_component(hass, "websocket_api", {})
@@ -72,7 +97,8 @@ async def remote(
     assert await async_setup_component(hass, DOMAIN, {})
     client: TestClient = await aiohttp_client(hass.http.app)
     url = str(client.make_url("")).rstrip("/")
-    yield RemoteHass(hass=hass, url=url, token=hass_access_token, http=client)
+    assert remote_token != hass_access_token
+    yield RemoteHass(hass=hass, url=url, token=remote_token, http=client)
     # Unload the bridges before the test server shuts down: it would wait for
     # their websockets until the heartbeat gave up.
     for entry in hass.config_entries.async_entries(DOMAIN):

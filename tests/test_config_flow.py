@@ -26,6 +26,7 @@ from .integration_helpers import (
     second_address,
     seed_remote,
     setup_integration,
+    wait_for,
 )
 
 VALIDATE = "custom_components.remote_bridge.config_flow.async_validate_remote"
@@ -538,6 +539,8 @@ async def test_options_defaults_shown(hass: HomeAssistant) -> None:
         "reconnect_max_attempts": 0,
         "reconnect_max_delay": 60,
         "heartbeat_interval": 30,
+        "exclude_entities": [],
+        "allowed_action_domains": [],
         "create_entities": False,
         "entity_prefix": "",
     }
@@ -577,6 +580,67 @@ def options_input(**changes: Any) -> dict[str, Any]:
             "entity_filters",
             "filter_matches_nothing",
             "camera., media_player.tv",
+        ),
+        (
+            {"allowed_action_domains": ["light", "Notify"]},
+            "allowed_action_domains",
+            "invalid_domain",
+            "Notify",
+        ),
+        (
+            {"allowed_action_domains": ["light", " light"]},
+            "allowed_action_domains",
+            "duplicate_domain",
+            "light",
+        ),
+        (
+            {"allowed_action_domains": [" "]},
+            "allowed_action_domains",
+            "empty_domain",
+            " ",
+        ),
+        (
+            {"entity_filters": ["camera.*_door"]},
+            "entity_filters",
+            "filter_matches_nothing",
+            "camera.*_door",
+        ),
+        (
+            {"entity_filters": ["sensor.[*"]},
+            "entity_filters",
+            "invalid_prefix",
+            "sensor.[*",
+        ),
+        ({"exclude_entities": [" "]}, "exclude_entities", "empty_entity", " "),
+        (
+            {"exclude_entities": ["sensor"]},
+            "exclude_entities",
+            "invalid_entity",
+            "sensor",
+        ),
+        (
+            {"exclude_entities": ["Sensor.Kitchen"]},
+            "exclude_entities",
+            "invalid_entity",
+            "Sensor.Kitchen",
+        ),
+        (
+            {"exclude_entities": ["sensor.a.b"]},
+            "exclude_entities",
+            "invalid_entity",
+            "sensor.a.b",
+        ),
+        (
+            {"exclude_entities": ["sensor.[ab"]},
+            "exclude_entities",
+            "invalid_entity",
+            "sensor.[ab",
+        ),
+        (
+            {"exclude_entities": ["sensor.*_power", "sensor.*_power "]},
+            "exclude_entities",
+            "duplicate_entity",
+            "sensor.*_power",
         ),
     ],
 )
@@ -646,12 +710,14 @@ async def test_options_saved_reload_and_apply(
             update_cache=False,
             cache_ttl=60.0,
             reconnect_max_delay=5,
+            allowed_action_domains=[" light ", "notify"],
         ),
     )
     await hass.async_block_till_done()
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert entry.options["entity_filters"] == ["switch."]
+    assert entry.options["allowed_action_domains"] == ["light", "notify"]
     assert entry.options["cache_ttl"] == 60
     assert isinstance(entry.options["cache_ttl"], int)
     assert entry.state is ConfigEntryState.LOADED
@@ -660,3 +726,96 @@ async def test_options_saved_reload_and_apply(
     assert "switch.pump" in bridge.mirror
     assert "light.kitchen" not in bridge.mirror
     assert bridge.mirror.update_cache is False
+
+
+async def assert_not_sent(hass: HomeAssistant, entry: MockConfigEntry) -> None:
+    """Check 50 changes of sensor.kitchen_power, 1 KB each, never reach the socket.
+
+    A kept change of sensor.outside after them does: once it is mirrored, they
+    would have arrived too (the remote sends in order).
+    """
+    bridge = bridge_of(entry)
+    received = bridge.client.bytes_received
+    for number in range(50):
+        hass.states.async_set(
+            "sensor.kitchen_power", str(number), {"pad": f"{number:04}" * 250}
+        )
+    hass.states.async_set("sensor.outside", f"{received}")
+
+    def outside() -> str | None:
+        state = bridge.mirror.get("sensor.outside")
+        return state["state"] if state else None
+
+    await wait_for(lambda: outside() == f"{received}", what="the kept change")
+    # Only that change and the bridge's own sensors (this hass is the remote).
+    assert bridge.client.bytes_received - received < 10_000
+    assert "sensor.kitchen_power" not in bridge.mirror
+
+
+async def change_options(
+    hass: HomeAssistant, entry: MockConfigEntry, **changes: Any
+) -> None:
+    """Save options through the flow, shown with the entry's current ones."""
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    assert suggested(dict(result))["exclude_entities"] == entry.options.get(
+        "exclude_entities", []
+    )
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(**changes)
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_options_entities_to_drop_saved_and_applied(
+    hass: HomeAssistant, remote: RemoteHass
+) -> None:
+    """Ids and globs to drop, and glob entity filters, are saved and applied."""
+    seed_remote(hass)
+    hass.states.async_set("sensor.kitchen_power", "12")
+    hass.states.async_set("sensor.garage_1", "1")
+    hass.states.async_set("sensor.garage_12", "12")
+    entry = await setup_integration(hass, remote, entity_filters=[])
+    assert "sensor.kitchen_power" in bridge_of(entry).mirror
+
+    # Entities to drop alone: sent to the remote as its exclude lists.
+    await change_options(
+        hass,
+        entry,
+        exclude_entities=[" sensor.*_power", "sensor.garage_?", "switch.pump"],
+    )
+    assert entry.options["exclude_entities"] == [
+        "sensor.*_power",
+        "sensor.garage_?",
+        "switch.pump",
+    ]
+    # (The remote is this hass: the bridge's own sensors are mirrored too.)
+    mirrored = {s["entity_id"] for s in bridge_of(entry).mirror.states()}
+    assert {"light.kitchen", "light.hall", "sensor.outside", "sensor.garage_12"} <= (
+        mirrored
+    )
+    assert not {"sensor.kitchen_power", "sensor.garage_1", "switch.pump"} & mirrored
+    await assert_not_sent(hass, entry)
+
+    # Beside prefixes: sent as included domains narrowed by the globs.
+    await change_options(
+        hass,
+        entry,
+        entity_filters=["sensor.", "light.h"],
+        exclude_entities=["sensor.*_power", "sensor.garage_12"],
+    )
+    assert {s["entity_id"] for s in bridge_of(entry).mirror.states()} >= {
+        "sensor.outside",
+        "sensor.garage_1",
+        "light.hall",
+    }
+    mirrored = {s["entity_id"] for s in bridge_of(entry).mirror.states()}
+    assert not {"light.kitchen", "switch.pump", "sensor.garage_12"} & mirrored
+    await assert_not_sent(hass, entry)
+
+    # Glob entity filters keep whole-id matches.
+    await change_options(hass, entry, entity_filters=["sensor.garage_?", "light.h"])
+    assert {s["entity_id"] for s in bridge_of(entry).mirror.states()} == {
+        "sensor.garage_1",
+        "light.hall",
+    }

@@ -16,7 +16,22 @@ from syrupy.assertion import SnapshotAssertion
 from custom_components.remote_bridge.const import CONF_INSTANCE_ID
 
 from .conftest import RemoteHass
-from .integration_helpers import bridge_of, seed_remote, setup_integration, wait_for
+from .integration_helpers import (
+    bridge_of,
+    seed_remote,
+    setup_integration,
+    stop_remote,
+    wait_for,
+)
+
+# Figures that differ from run to run; the test checks them by hand.
+CHANGING = {
+    "remote_version",
+    "bytes_received",
+    "last_event_time",
+    "connected_since",
+    "latency_ms",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -31,7 +46,7 @@ async def test_diagnostics(
     hass_client: ClientSessionGenerator,
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Options, connection, counters and the remote; no token, no url."""
+    """Options and every figure of the link; no token, no url, no name."""
     seed_remote(hass)
     entry = await setup_integration(hass, remote)
     hass.config_entries.async_update_entry(
@@ -43,9 +58,35 @@ async def test_diagnostics(
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
 
-    assert diagnostics == snapshot(exclude=lambda prop, path: prop == "version")
-    assert diagnostics["remote"]["version"] == __version__
+    assert diagnostics == snapshot(exclude=lambda prop, path: prop in CHANGING)
+    link = diagnostics["link"]
+    assert link["remote_version"] == __version__
+    assert link["bytes_received"] > 0
+    assert link["last_event_time"] is not None
+    assert link["connected_since"] is not None
     text = orjson.dumps(diagnostics).decode()
     assert remote.token not in text
     assert remote.url.removeprefix("http://") not in text
     assert "remote-uuid" not in text
+
+
+async def test_diagnostics_while_remote_down(
+    hass: HomeAssistant, remote: RemoteHass, hass_client: ClientSessionGenerator
+) -> None:
+    """The error naming the remote's host:port, and its name, are redacted."""
+    seed_remote(hass)
+    entry = await setup_integration(hass, remote)
+    bridge = bridge_of(entry)
+    await stop_remote(remote)
+    await wait_for(lambda: bridge.stats.last_error is not None, what="an error")
+    assert remote.url.removeprefix("http://") in str(bridge.stats.last_error)
+
+    diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
+
+    link = diagnostics["link"]
+    assert link["last_error"] == link["remote_name"] == "**REDACTED**"
+    assert link["connected"] is False
+    text = orjson.dumps(diagnostics).decode()
+    assert remote.token not in text
+    assert remote.url.removeprefix("http://") not in text
+    assert "test home" not in text

@@ -1,4 +1,4 @@
-"""The device and the eight diagnostic entities of a bridge."""
+"""The device and the diagnostic entities of a bridge, read from its snapshots."""
 
 from __future__ import annotations
 
@@ -40,7 +40,12 @@ SENSOR_KEYS = [
     "events_received",
     "last_event",
     "latency",
+    "bytes_received",
+    "bytes_per_minute",
 ]
+# Figures that depend on the size of the remote's answers (its version, its
+# config): the snapshot records that they are numbers, the tests below what.
+VARYING = {"bytes_received"}
 
 
 @pytest.fixture
@@ -74,6 +79,10 @@ async def test_entities_snapshot(
     ):
         state = hass.states.get(item.entity_id)
         assert state is not None
+        shown = state.state
+        if item.translation_key in VARYING:
+            assert float(shown) > 0
+            shown = "<number>"
         # JSON round trip: newer versions use enum members as attribute keys.
         assert json.loads(
             json.dumps(
@@ -84,7 +93,7 @@ async def test_entities_snapshot(
                     "device_class": item.original_device_class,
                     "unit_of_measurement": item.unit_of_measurement,
                     "capabilities": item.capabilities,
-                    "state": state.state,
+                    "state": shown,
                     "attributes": dict(state.attributes),
                 }
             )
@@ -94,7 +103,7 @@ async def test_entities_snapshot(
 async def test_entity_contract(
     hass: HomeAssistant, remote: RemoteHass, entity_registry: er.EntityRegistry
 ) -> None:
-    """Eight entities, keyed by the contract, diagnostic, two off by default."""
+    """Ten entities, keyed by the contract, diagnostic, four off by default."""
     entry = await setup_integration(hass, remote)
     entries = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
     assert sorted(item.unique_id for item in entries) == sorted(
@@ -110,7 +119,12 @@ async def test_entity_contract(
         for item in entries
         if item.disabled_by is er.RegistryEntryDisabler.INTEGRATION
     }
-    assert disabled == {"events_received", "latency"}
+    assert disabled == {
+        "events_received",
+        "latency",
+        "bytes_received",
+        "bytes_per_minute",
+    }
     # Translated names, prefixed with the device name.
     connection_state = hass.states.get(entity_id_of(hass, entry, "connection_state"))
     assert connection_state is not None
@@ -135,19 +149,44 @@ async def test_device(
     assert device.entry_type is dr.DeviceEntryType.SERVICE
 
 
+async def tick(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, seconds: float
+) -> None:
+    """Let ``seconds`` pass: the timers due by then run."""
+    freezer.tick(timedelta(seconds=seconds))
+    async_fire_time_changed(hass)
+    await hass.async_block_till_done()
+
+
+def megabytes(value: str) -> float:
+    """Return a data size state (shown in MB) in bytes."""
+    return float(value) * 1_000_000
+
+
+def bytes_per_second(value: str) -> float:
+    """Return a data rate state (shown in kB/s) in B/s."""
+    return float(value) * 1_000
+
+
 @pytest.mark.usefixtures("all_entities_enabled")
 async def test_event_counters_throttled(
     hass: HomeAssistant, remote: RemoteHass, freezer: FrozenDateTimeFactory
 ) -> None:
     """A burst of changes reaches the state machine once per 5 s, not per event."""
+    # Start on a whole second: the refreshes then fall 0.05-0.5 s after one,
+    # and async_fire_time_changed runs what is due within 0.5 s.
+    freezer.move_to(datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1))
     seed_remote(hass)
     entry = await setup_integration(hass, remote)
     bridge = bridge_of(entry)
-    events_id = entity_id_of(hass, entry, "events_received")
+    counters = ["events_received", "last_event", "bytes_received", "bytes_per_minute"]
     writes: list[Event[EventStateChangedData]] = []
-    async_track_state_change_event(hass, [events_id], writes.append)
+    async_track_state_change_event(
+        hass, [entity_id_of(hass, entry, key) for key in counters], writes.append
+    )
     assert state_of(hass, entry, "events_received") == "0"
     assert state_of(hass, entry, "last_event") == "unknown"
+    received = state_of(hass, entry, "bytes_received")
 
     burst_time = time.time()
     for value in range(50):
@@ -158,70 +197,143 @@ async def test_event_counters_throttled(
     assert bridge.mirror.get("light.kitchen")["state"] == "49"
     assert state_of(hass, entry, "events_received") == "0"
     assert state_of(hass, entry, "last_event") == "unknown"
+    assert state_of(hass, entry, "bytes_received") == received
     assert writes == []
 
-    freezer.tick(timedelta(seconds=5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await tick(hass, freezer, 5)
     assert state_of(hass, entry, "events_received") == "50"
     assert state_of(hass, entry, "last_event") == (
         datetime.fromtimestamp(burst_time, UTC).replace(microsecond=0).isoformat()
     )
-    assert len(writes) == 1
+    assert float(state_of(hass, entry, "bytes_received")) > float(received)
+    # One write of each counter for the whole burst.
+    assert sorted(write.data["entity_id"] for write in writes) == sorted(
+        entity_id_of(hass, entry, key) for key in counters
+    )
 
     for value in range(10):
         hass.states.async_set("switch.pump", str(value))
     await wait_for(lambda: bridge.client.events_received == 60, what="the burst")
-    freezer.tick(timedelta(seconds=4))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    await tick(hass, freezer, 4)
     assert state_of(hass, entry, "events_received") == "50"
-    freezer.tick(timedelta(seconds=1))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
+    assert len(writes) == 4
+    await tick(hass, freezer, 1)
     assert state_of(hass, entry, "events_received") == "60"
-    assert len(writes) == 2
+    assert len(writes) == 8
 
 
 @pytest.mark.usefixtures("all_entities_enabled")
-async def test_latency_after_heartbeat(
+async def test_values_connected_then_disconnected(
     hass: HomeAssistant, remote: RemoteHass, freezer: FrozenDateTimeFactory
 ) -> None:
-    """The ping round trip shows once the first heartbeat was answered."""
+    """Every entity's value on a live link, then while the remote is gone.
+
+    While disconnected, *Connected* turns off, latency has no value (a stale
+    round trip says nothing about a dead link) and the others keep what they
+    last knew.
+    """
+    seed_remote(hass)
     entry = await setup_integration(hass, remote, heartbeat_interval=30)
     bridge = bridge_of(entry)
-    assert state_of(hass, entry, "latency") == "unknown"
-    freezer.tick(timedelta(seconds=30))
-    async_fire_time_changed(hass)
-    await wait_for(lambda: bridge.client.latency_ms is not None, what="a pong")
-    freezer.tick(timedelta(seconds=5))
-    async_fire_time_changed(hass)
-    await hass.async_block_till_done()
-    # Time is frozen, so the round trip measures as zero.
-    assert float(state_of(hass, entry, "latency")) == 0
-
-
-@pytest.mark.usefixtures("all_entities_enabled")
-async def test_disconnected_keeps_last_values(
-    hass: HomeAssistant, remote: RemoteHass
-) -> None:
-    """Connected turns off; the other sensors show what they last knew."""
-    seed_remote(hass)
-    entry = await setup_integration(hass, remote)
-    bridge = bridge_of(entry)
+    event_time = time.time()
     hass.states.async_set("light.kitchen", "off")
     await wait_for(lambda: bridge.client.events_received == 1, what="an event")
-    fast_reconnects(bridge)
+    await tick(hass, freezer, 30)  # the first heartbeat
+    await wait_for(lambda: bridge.client.latency_ms is not None, what="a pong")
+    await tick(hass, freezer, 5)  # the next write of the counters
+    received = bridge.client.bytes_received
 
+    values = {key: state_of(hass, entry, key) for key in ["connected", *SENSOR_KEYS]}
+    assert megabytes(values.pop("bytes_received")) == pytest.approx(received)
+    # Since the link came up (before any byte arrived), 35 s ago.
+    assert bytes_per_second(values.pop("bytes_per_minute")) == pytest.approx(
+        received / 35, abs=0.1
+    )
+    last_event = datetime.fromtimestamp(event_time, UTC).replace(microsecond=0)
+    assert values == {
+        "connected": "on",
+        "connection_state": "connected",
+        "reconnect_attempts": "0",
+        "subscriptions": "3",
+        "mirrored_entities": "3",
+        "events_received": "1",
+        "last_event": last_event.isoformat(),
+        # Time is frozen, so the round trip measures as zero.
+        "latency": "0.0",
+    }
+
+    fast_reconnects(bridge)
     await stop_remote(remote)
     await wait_for(lambda: bridge.client.reconnect_attempts >= 2, what="retries")
     await hass.async_block_till_done()
 
-    assert state_of(hass, entry, "connected") == "off"
-    assert state_of(hass, entry, "connection_state") == "reconnecting"
-    assert state_of(hass, entry, "mirrored_entities") == "3"
-    assert state_of(hass, entry, "events_received") == "1"
-    assert state_of(hass, entry, "last_event") not in ("unknown", "unavailable")
-    assert int(state_of(hass, entry, "reconnect_attempts")) >= 1
-    for key in SENSOR_KEYS:
-        assert state_of(hass, entry, key) != "unavailable", key
+    values = {key: state_of(hass, entry, key) for key in ["connected", *SENSOR_KEYS]}
+    assert int(values.pop("reconnect_attempts")) >= 1
+    assert megabytes(values.pop("bytes_received")) == pytest.approx(received)
+    assert float(values.pop("bytes_per_minute")) >= 0
+    assert values == {
+        "connected": "off",
+        "connection_state": "reconnecting",
+        "subscriptions": "0",
+        "mirrored_entities": "3",
+        "events_received": "1",
+        "last_event": last_event.isoformat(),
+        "latency": "unknown",
+    }
+
+
+@pytest.mark.usefixtures("all_entities_enabled")
+async def test_receive_rate_over_the_last_minute(
+    hass: HomeAssistant, remote: RemoteHass, freezer: FrozenDateTimeFactory
+) -> None:
+    """The rate follows a burst of traffic, then falls to zero a minute later."""
+    entry = await setup_integration(hass, remote, heartbeat_interval=3600)
+    bridge = bridge_of(entry)
+    # Two snapshots milliseconds apart make no rate.
+    assert state_of(hass, entry, "bytes_per_minute") == "unknown"
+
+    for value in range(20):
+        hass.states.async_set("light.kitchen", str(value))
+    await wait_for(lambda: bridge.client.events_received == 20, what="the burst")
+    received = bridge.client.bytes_received
+    await tick(hass, freezer, 5)
+    assert megabytes(state_of(hass, entry, "bytes_received")) == pytest.approx(received)
+    assert bytes_per_second(state_of(hass, entry, "bytes_per_minute")) == (
+        pytest.approx(received / 5, abs=0.1)
+    )
+
+    # A quiet minute later the burst has left the window.
+    for _ in range(12):
+        await tick(hass, freezer, 5)
+    assert bridge.client.bytes_received == received
+    assert float(state_of(hass, entry, "bytes_per_minute")) == 0
+    assert megabytes(state_of(hass, entry, "bytes_received")) == pytest.approx(received)
+
+
+async def test_device_follows_the_remote(
+    hass: HomeAssistant, remote: RemoteHass, device_registry: dr.DeviceRegistry
+) -> None:
+    """An upgraded and renamed remote updates the device when it reconnects."""
+    hass.config.location_name = "Garage"
+    entry = await setup_integration(hass, remote)
+    bridge = bridge_of(entry)
+    device = device_registry.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    assert device is not None
+    assert (device.name, device.sw_version) == ("Garage", __version__)
+
+    hass.config.location_name = "Workshop"
+    with patch("homeassistant.core_config.__version__", "2099.1.0"):
+        await bridge.async_reconnect()
+        await wait_for(
+            lambda: bridge.connected and bridge.stats.remote_version == "2099.1.0",
+            what="the reconnect",
+        )
+    await hass.async_block_till_done()
+
+    device = device_registry.async_get(device.id)
+    assert device is not None
+    assert (device.name, device.sw_version) == ("Workshop", "2099.1.0")
+    # The entities' friendly names follow the device's name.
+    state = hass.states.get(entity_id_of(hass, entry, "connection_state"))
+    assert state is not None
+    assert state.attributes["friendly_name"] == "Workshop Connection state"

@@ -7,6 +7,7 @@ import logging
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import CLIENT_ID, MockUser
@@ -144,7 +145,7 @@ async def test_reload_after_options_changes(
     assert "light.hall" not in bridges[3].mirror
     # Nothing left behind: one set of entities, one link.
     entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
-    assert len(entities) == 8
+    assert len(entities) == 10
 
 
 async def test_two_entries_are_independent(
@@ -166,8 +167,8 @@ async def test_two_entries_are_independent(
     assert len(bridge_of(first).mirror) == 2
     assert len(bridge_of(second).mirror) == 1
     registry = er.async_get(hass)
-    assert len(er.async_entries_for_config_entry(registry, first.entry_id)) == 8
-    assert len(er.async_entries_for_config_entry(registry, second.entry_id)) == 8
+    assert len(er.async_entries_for_config_entry(registry, first.entry_id)) == 10
+    assert len(er.async_entries_for_config_entry(registry, second.entry_id)) == 10
 
     assert await hass.config_entries.async_unload(first.entry_id)
     await hass.async_block_till_done()
@@ -317,10 +318,11 @@ async def test_token_revoked_while_running_starts_reauth(
         await hass.async_block_till_done()
     assert bridge.client.reconnect_attempts == attempts
     assert len(delays) == asked
-    # A reconnect action does not loop on a refused token either.
-    await hass.services.async_call(
-        DOMAIN, "reconnect", {"config_entry_id": entry.entry_id}, blocking=True
-    )
+    # A reconnect action does not loop on a refused token either: it says so.
+    with pytest.raises(ServiceValidationError):
+        await hass.services.async_call(
+            DOMAIN, "reconnect", {"config_entry_id": entry.entry_id}, blocking=True
+        )
     assert bridge.client.state is ConnectionState.AUTH_FAILED
     assert_token_not_logged(caplog, remote.token)
 

@@ -437,7 +437,7 @@ async def test_bad_actions_raise_the_remotes_error(
     await wait_for(lambda: "bogus" in hass.states.get(select).attributes["options"])
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "select", "select_option", entity_id=select, option="bogus")
-    assert err.value.translation_key == "entity_action_failed"
+    assert err.value.translation_key == "remote_action_failed"
     assert "bogus" in str(err.value)  # the remote's own message
 
 
@@ -459,7 +459,7 @@ async def test_a_token_without_rights_is_refused(
     switch = local_id(hass, entry, "input_boolean.rb_heater")
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "switch", "turn_on", entity_id=switch)
-    assert err.value.translation_key == "entity_action_failed"
+    assert err.value.translation_key == "remote_action_failed"
     assert hass.states.get("input_boolean.rb_heater").state == "off"
 
 
@@ -475,7 +475,7 @@ async def test_link_down_raises_at_once_then_unavailable_past_ttl(
     await wait_for(lambda: not bridge.connected, what="the link is down")
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "switch", "turn_off", entity_id=switch)
-    assert err.value.translation_key == "entity_action_unreachable"
+    assert err.value.translation_key == "remote_not_connected"
     assert hass.states.get(switch).state == "on"  # within the cache's lifetime
 
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))

@@ -6,15 +6,16 @@ import json
 from pathlib import Path
 import re
 
+from homeassistant.components import binary_sensor, sensor
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
-from PIL import Image
+from PIL import Image, ImageStat
 import pytest
 import yaml
 
-from custom_components.remote_bridge.binary_sensor import CONNECTED
+from custom_components.remote_bridge.binary_sensor import BINARY_SENSORS
 from custom_components.remote_bridge.const import DOMAIN
-from custom_components.remote_bridge.sensor import SENSORS
+from custom_components.remote_bridge.sensor import RATE_SENSORS, SENSORS
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPONENT = ROOT / "custom_components" / DOMAIN
@@ -82,33 +83,94 @@ def test_hacs_json() -> None:
     assert re.match(r"^\d{4}\.\d{1,2}\.\d+$", hacs["homeassistant"])
 
 
-@pytest.mark.parametrize(
-    ("name", "size"),
-    [
-        ("icon.png", (256, 256)),
-        ("icon@2x.png", (512, 512)),
-        ("logo.png", None),
-        ("logo@2x.png", None),
-    ],
-)
-def test_brand_images(name: str, size: tuple[int, int] | None) -> None:
-    """The brand images exist as PNGs of the sizes the brands repo wants."""
-    with Image.open(COMPONENT / "brand" / name) as image:
+BRAND = COMPONENT / "brand"
+BRAND_IMAGES = [
+    f"{theme}{kind}{density}.png"
+    for theme in ("", "dark_")
+    for kind in ("icon", "logo")
+    for density in ("", "@2x")
+]
+
+
+@pytest.mark.parametrize("name", BRAND_IMAGES)
+def test_brand_image(name: str) -> None:
+    """Each brand image follows Home Assistant's brand rules.
+
+    PNG with a transparent background, trimmed to the drawing; icons square at
+    256 (512 for @2x) pixels, logos landscape with their shortest side within
+    128-256 (256-512 for @2x) pixels.
+    """
+    hdpi = "@2x" in name
+    with Image.open(BRAND / name) as image:
         assert image.format == "PNG"
-        if size is not None:
-            assert image.size == size
+        assert image.mode == "RGBA"
+        alpha = image.getchannel("A")
+        assert alpha.getextrema()[0] == 0, "a transparent background"
+        box = alpha.getbbox()
+        assert box is not None
+        width, height = image.size
+        if name.removeprefix("dark_").startswith("icon"):
+            assert image.size == ((512, 512) if hdpi else (256, 256))
+            # Square, so padded on one side: the drawing spans the other.
+            assert (box[0], box[2]) == (0, width) or (box[1], box[3]) == (0, height)
         else:
-            assert image.height in (256, 512)
-            assert image.width >= image.height
+            assert (256 if hdpi else 128) <= height <= (512 if hdpi else 256)
+            assert width >= height
+            assert box == (0, 0, width, height), "trimmed"
+
+
+@pytest.mark.parametrize("kind", ["icon", "logo"])
+def test_brand_hdpi_images_match(kind: str) -> None:
+    """Each @2x image is the same picture at twice the size."""
+    for theme in ("", "dark_"):
+        with (
+            Image.open(BRAND / f"{theme}{kind}.png") as image,
+            Image.open(BRAND / f"{theme}{kind}@2x.png") as hdpi,
+        ):
+            assert hdpi.height == 2 * image.height
+            assert abs(hdpi.width - 2 * image.width) <= 1
+
+
+def _lightness(image: Image.Image) -> float:
+    """Return the mean lightness of the opaque pixels."""
+    gray = image.convert("L")
+    opaque = image.getchannel("A").point(lambda value: 255 if value > 128 else 0)
+    return float(ImageStat.Stat(gray, mask=opaque).mean[0])
+
+
+@pytest.mark.parametrize("kind", ["icon", "logo"])
+def test_dark_brand_images_are_lighter(kind: str) -> None:
+    """The dark_ variants are drawn to show up on a dark theme."""
+    with (
+        Image.open(BRAND / f"{kind}.png") as image,
+        Image.open(BRAND / f"dark_{kind}.png") as dark,
+    ):
+        assert image.size == dark.size
+        assert _lightness(dark) > _lightness(image) + 30
 
 
 def test_icons_for_every_entity_and_action() -> None:
-    """icons.json has an icon for every entity key and every action."""
+    """Every entity and action has an icon; none repeats a device class's.
+
+    An entity with a device class takes that class's icon, unless icons.json
+    gives it one per state (which says more).
+    """
     icons = _json(COMPONENT / "icons.json")
-    for description in SENSORS:
-        assert description.key == description.translation_key
-        assert description.key in icons["entity"]["sensor"]
-    assert CONNECTED.key in icons["entity"]["binary_sensor"]
+    platforms = {
+        "binary_sensor": (binary_sensor, BINARY_SENSORS),
+        "sensor": (sensor, (*SENSORS, *RATE_SENSORS)),
+    }
+    for platform, (module, descriptions) in platforms.items():
+        class_icons = _json(Path(module.__file__).parent / "icons.json")
+        for description in descriptions:
+            assert description.key == description.translation_key
+            own = icons["entity"].get(platform, {}).get(description.key)
+            if description.device_class is None:
+                assert own is not None, description.key
+            elif own is None:
+                assert description.device_class in class_icons["entity_component"]
+            else:
+                assert "state" in own, description.key
     services = yaml.safe_load((COMPONENT / "services.yaml").read_text())
     assert set(icons["services"]) == set(services)
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from custom_components.remote_bridge.binary_sensor import CONNECTED
+from custom_components.remote_bridge.binary_sensor import BINARY_SENSORS
 from custom_components.remote_bridge.const import ISSUE_UNREACHABLE
-from custom_components.remote_bridge.sensor import SENSORS
+from custom_components.remote_bridge.sensor import RATE_SENSORS, SENSORS
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPONENT = ROOT / "custom_components" / "remote_bridge"
@@ -103,7 +103,11 @@ def form_errors() -> set[str]:
 def filter_errors() -> set[str]:
     """Return every key ``remote/filters.py`` raises a FilterValidationError with."""
     source = (COMPONENT / "remote" / "filters.py").read_text(encoding="utf-8")
-    return set(re.findall(r'FilterValidationError\(\s*"([a-z_]+)"', source))
+    keys = set(re.findall(r'FilterValidationError\(\s*"([a-z_]+)"', source))
+    # Each list option's (empty, invalid, duplicate) keys, passed to `_clean`.
+    for triple in re.findall(r'\(\s*("empty_[a-z_]+",[^)]*)\)', source):
+        keys.update(re.findall(r'"([a-z_]+)"', triple))
+    return keys
 
 
 def test_scanners_find_something() -> None:
@@ -115,7 +119,7 @@ def test_scanners_find_something() -> None:
     assert "entry_not_found" in keyword_strings(
         calls("ServiceValidationError"), "translation_key"
     )
-    assert len(filter_errors()) == 7
+    assert len(filter_errors()) == 10
 
 
 # Errors of the options form that are not the filter's.
@@ -166,10 +170,12 @@ def test_exceptions_and_issues_translated() -> None:
 def test_entities_translated() -> None:
     """Every entity has a name, and every enum option a state text."""
     entity = STRINGS["entity"]
-    assert set(entity["binary_sensor"]) == {CONNECTED.translation_key}
-    assert set(entity["sensor"]) == {d.translation_key for d in SENSORS}
-    for description in SENSORS:
+    assert set(entity["binary_sensor"]) == {d.translation_key for d in BINARY_SENSORS}
+    sensors = (*SENSORS, *RATE_SENSORS)
+    assert set(entity["sensor"]) == {d.translation_key for d in sensors}
+    for description in (*BINARY_SENSORS, *sensors):
         assert description.key == description.translation_key
+    for description in sensors:
         texts = entity["sensor"][description.key]
         assert texts["name"]
         if description.options:
@@ -196,8 +202,11 @@ def test_actions_translated(section: str) -> None:
 
 
 def test_icons_match_translation_keys() -> None:
-    """icons.json is keyed by the same entity and action keys."""
+    """icons.json uses only entity and action keys that strings.json has.
+
+    Entities whose device class gives the icon have none there.
+    """
     icons = json.loads((COMPONENT / "icons.json").read_text(encoding="utf-8"))
-    for platform in ("binary_sensor", "sensor"):
-        assert set(icons["entity"][platform]) == set(STRINGS["entity"][platform])
+    for platform, platform_icons in icons["entity"].items():
+        assert set(platform_icons) <= set(STRINGS["entity"][platform])
     assert set(icons["services"]) == set(STRINGS["services"])

@@ -65,6 +65,26 @@ async def test_list(
     ]
 
 
+async def test_list_for_non_admins_has_no_address(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_read_only_access_token: str,
+    remote: RemoteHass,
+    entry: MockConfigEntry,
+) -> None:
+    """Users who are not admins see the bridges, not where the remotes are."""
+    # Titled after the url, as the config flow does when the remote has no name.
+    hass.config_entries.async_update_entry(entry, title=remote.url)
+    reader = await hass_client(hass_read_only_access_token)
+    response = await reader.get("/api/remote_bridge")
+    assert response.status == HTTPStatus.OK
+    assert await response.json() == [
+        {"entry_id": entry.entry_id, "title": "**REDACTED**", "connected": True}
+    ]
+    address = remote.url.removeprefix("http://").encode()
+    assert address not in await response.read()
+
+
 @pytest.mark.parametrize("update_cache", [True, False])
 async def test_states_equal_has_own(
     hass: HomeAssistant,
@@ -125,12 +145,15 @@ async def test_states_domain_narrowing(
     assert by_id(await response.json()) == mirrored(own, domains)
 
 
+@pytest.mark.parametrize(
+    "query", ['?domain=Li"ght', "?domain=", "?domain=light,", "?domain=light&domain="]
+)
 async def test_states_bad_domain(
-    hass_client: ClientSessionGenerator, entry: MockConfigEntry
+    hass_client: ClientSessionGenerator, entry: MockConfigEntry, query: str
 ) -> None:
-    """A domain that cannot exist is a 400."""
+    """A domain that cannot exist, or an empty one, is a 400."""
     client = await hass_client()
-    response = await client.get(f'{base(entry)}/states?domain=Li"ght')
+    response = await client.get(f"{base(entry)}/states{query}")
     assert response.status == HTTPStatus.BAD_REQUEST
     assert await response.json() == {"message": "Invalid domain."}
 
@@ -261,6 +284,33 @@ async def test_unavailable_after_ttl(
     await wait_for(lambda: bridge.connected, within=10)
     response = await client.get(f"{base(entry)}/states/light.kitchen")
     assert response.status == HTTPStatus.OK
+
+
+async def test_unavailable_names_the_address_to_admins_only(
+    hass_client: ClientSessionGenerator,
+    hass_read_only_access_token: str,
+    remote: RemoteHass,
+    entry: MockConfigEntry,
+) -> None:
+    """A 503 names the remote's address to admins, and to nobody else."""
+    bridge = bridge_of(entry)
+    await stop_remote(remote)
+    await wait_for(lambda: not bridge.connected)
+    bridge.mirror.cache_ttl = 0
+    address = remote.url.removeprefix("http://")
+    admin = await hass_client()
+    reader = await hass_client(hass_read_only_access_token)
+    for path in ("states/light.kitchen", "states", "services"):
+        bridge.mirror.set_services(None)
+        response = await admin.get(f"{base(entry)}/{path}")
+        assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+        assert address in (await response.json())["message"]
+        response = await reader.get(f"{base(entry)}/{path}")
+        assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+        assert await response.json() == {"message": "Remote is unavailable."}
+    async with reader.get(f"{base(entry)}/stream") as response:
+        assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+        assert address not in (await response.json())["message"]
 
 
 async def test_services_refetched_after_registration(

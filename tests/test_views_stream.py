@@ -4,18 +4,36 @@ from __future__ import annotations
 
 import asyncio
 from http import HTTPStatus
+import logging
+from types import SimpleNamespace
+from typing import Any
 
+from aiohttp import ClientError, ClientPayloadError
+from aiohttp.test_utils import TestClient
+from homeassistant.auth.models import RefreshToken, User
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import HomeAssistant
+import orjson
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-from custom_components.remote_bridge import views
+from custom_components.remote_bridge.views import hub
 
 from .conftest import RemoteHass
 from .integration_helpers import bridge_of, start_remote, stop_remote, wait_for
-from .views_helpers import next_event, seed_remote, setup_bridge
+from .views_helpers import (
+    how_it_ends,
+    next_event,
+    open_streams,
+    seed_remote,
+    set_limits,
+    setup_bridge,
+    stalled_client,
+)
+
+# Big enough that a few fill the socket buffers of a client that never reads.
+BIG = "x" * (512 * 1024)
 
 
 @pytest.fixture
@@ -23,6 +41,24 @@ async def entry(hass: HomeAssistant, remote: RemoteHass) -> MockConfigEntry:
     """Set up a bridge in update mode, over a remote with a few entities."""
     seed_remote(hass)
     return await setup_bridge(hass, remote)
+
+
+@pytest.fixture
+async def revocable(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_admin_user: User,
+    remote: RemoteHass,
+) -> tuple[TestClient, RefreshToken]:
+    """Return a client of an admin, and the refresh token the test may revoke.
+
+    Not the default token: that one is also the bridge's token to its remote.
+    """
+    refresh_token = await hass.auth.async_create_refresh_token(
+        hass_admin_user, "https://example.com/app"
+    )
+    token = hass.auth.async_create_access_token(refresh_token)
+    return await hass_client(token), refresh_token
 
 
 def stream_url(entry: MockConfigEntry, query: str = "") -> str:
@@ -92,25 +128,11 @@ async def test_unload_ends_stream(
     assert not bridge.mirror._listeners
 
 
-async def test_home_assistant_stop_ends_stream(
+async def test_client_behind_by_bytes_is_dropped(
     hass: HomeAssistant, hass_client: ClientSessionGenerator, entry: MockConfigEntry
 ) -> None:
-    """Home Assistant stopping ends every stream."""
-    client = await hass_client()
-    async with client.get(stream_url(entry)) as response:
-        assert (await next_event(response))[0] == "snapshot"
-        hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
-        async with asyncio.timeout(5):
-            assert await response.content.read() == b""
-
-
-async def test_slow_client_is_dropped(
-    hass_client: ClientSessionGenerator,
-    entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """A client that falls too far behind is disconnected, not buffered for."""
-    monkeypatch.setattr(views, "MAX_PENDING_EVENTS", 3)
+    """A client too many bytes behind is disconnected, not buffered for."""
+    set_limits(hass, max_queued_bytes=1000)
     client = await hass_client()
     mirror = bridge_of(entry).mirror
     async with client.get(stream_url(entry)) as response:
@@ -123,19 +145,40 @@ async def test_slow_client_is_dropped(
                 "light.kitchen",
                 {**light, "attributes": {"brightness": brightness}},
             )
-        async with asyncio.timeout(5):
-            rest = await response.content.read()
-    assert rest == b""
-    assert not mirror._listeners
+        with pytest.raises(ClientPayloadError):
+            async with asyncio.timeout(5):
+                await response.content.read()
+    await wait_for(lambda: not mirror._listeners, what="the stream to unsubscribe")
+
+
+async def test_many_small_events_are_not_dropped(
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, entry: MockConfigEntry
+) -> None:
+    """The bound is on bytes, not events: a burst of small changes gets through."""
+    set_limits(hass, max_queued_bytes=4 * 1024 * 1024)
+    client = await hass_client()
+    mirror = bridge_of(entry).mirror
+    light = mirror.get("light.kitchen")
+    assert light is not None
+    burst = 5000  # more events than any per-event bound would allow
+    async with client.get(stream_url(entry)) as response:
+        assert (await next_event(response))[0] == "snapshot"
+        for brightness in range(burst):
+            mirror.set_state(
+                "light.kitchen", {**light, "attributes": {"brightness": brightness}}
+            )
+        seen = [
+            (await next_event(response))[1]["state"]["attributes"]["brightness"]
+            for _ in range(burst)
+        ]
+    assert seen == list(range(burst))
 
 
 async def test_keepalive_and_client_leaving(
-    hass_client: ClientSessionGenerator,
-    entry: MockConfigEntry,
-    monkeypatch: pytest.MonkeyPatch,
+    hass: HomeAssistant, hass_client: ClientSessionGenerator, entry: MockConfigEntry
 ) -> None:
     """Idle streams get keep-alive comments; a client leaving unsubscribes."""
-    monkeypatch.setattr(views, "KEEPALIVE_INTERVAL", 0.05)
+    set_limits(hass, keepalive_interval=0.05)
     client = await hass_client()
     mirror = bridge_of(entry).mirror
     async with client.get(stream_url(entry)) as response:
@@ -144,6 +187,7 @@ async def test_keepalive_and_client_leaving(
             assert await response.content.readuntil(b"\n\n") == b": keep-alive\n\n"
         assert mirror._listeners
     await wait_for(lambda: not mirror._listeners, what="the stream to unsubscribe")
+    assert open_streams(hass) == 0
 
 
 async def test_stream_unavailable(
@@ -159,3 +203,267 @@ async def test_stream_unavailable(
     assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
     assert set(await response.json()) == {"message"}
     assert not bridge.mirror._listeners
+
+
+async def test_empty_domain_is_a_bad_request(
+    hass_client: ClientSessionGenerator, entry: MockConfigEntry
+) -> None:
+    """``?domain=`` asking for nothing is a 400, not a stream of everything."""
+    client = await hass_client()
+    for query in ("?domain=", "?domain=light,", "?domain=light&domain="):
+        response = await client.get(stream_url(entry, query))
+        assert response.status == HTTPStatus.BAD_REQUEST, query
+        assert await response.json() == {"message": "Invalid domain."}
+
+
+async def test_open_streams_bounded_per_bridge(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_read_only_access_token: str,
+    entry: MockConfigEntry,
+) -> None:
+    """Past the bridge's bound, whoever asks gets a 503 JSON answer."""
+    set_limits(hass, per_bridge=2)
+    admin = await hass_client()
+    reader = await hass_client(hass_read_only_access_token)
+    async with admin.get(stream_url(entry)) as first:
+        assert (await next_event(first))[0] == "snapshot"
+        async with reader.get(stream_url(entry)) as second:
+            assert (await next_event(second))[0] == "snapshot"
+            for client in (admin, reader):
+                response = await client.get(stream_url(entry))
+                assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+                assert await response.json() == {"message": "Too many open streams."}
+        await wait_for(lambda: open_streams(hass) == 1, what="a stream to close")
+        async with admin.get(stream_url(entry)) as again:
+            assert again.status == HTTPStatus.OK
+
+
+async def test_open_streams_bounded_per_user(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_read_only_access_token: str,
+    entry: MockConfigEntry,
+) -> None:
+    """One user cannot take every stream: past their bound, 503; others still get in."""
+    set_limits(hass, per_user=1)
+    admin = await hass_client()
+    async with admin.get(stream_url(entry)) as first:
+        assert (await next_event(first))[0] == "snapshot"
+        response = await admin.get(stream_url(entry, "?domain=light"))
+        assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+        assert await response.json() == {"message": "Too many open streams."}
+        reader = await hass_client(hass_read_only_access_token)
+        async with reader.get(stream_url(entry)) as other:
+            assert (await next_event(other))[0] == "snapshot"
+
+
+async def test_stalled_client_write_times_out(
+    hass: HomeAssistant,
+    remote: RemoteHass,
+    entry: MockConfigEntry,
+) -> None:
+    """A client that stops reading is cut off (reset) once a write waits too long."""
+    set_limits(hass, write_timeout=0.2, max_queued_bytes=1 << 30)
+    mirror = bridge_of(entry).mirror
+    async with stalled_client(remote, stream_url(entry), remote.token) as sock:
+        await wait_for(lambda: open_streams(hass) == 1, what="the stream")
+        for number in range(64):  # 32 MiB: far past every socket buffer
+            if not open_streams(hass):
+                break
+            mirror.set_state(
+                "light.kitchen",
+                {
+                    "entity_id": "light.kitchen",
+                    "state": str(number),
+                    "attributes": {"big": BIG},
+                },
+            )
+            await asyncio.sleep(0.01)
+        await wait_for(lambda: open_streams(hass) == 0, what="the stall to be noticed")
+        assert await how_it_ends(sock) == "reset"
+    assert not mirror._listeners
+
+
+async def test_stalled_client_queued_bytes_abort(
+    hass: HomeAssistant,
+    remote: RemoteHass,
+    entry: MockConfigEntry,
+) -> None:
+    """Past the queued bytes, a client stuck in a write is aborted at once."""
+    set_limits(hass, write_timeout=3600, max_queued_bytes=2 * len(BIG))
+    mirror = bridge_of(entry).mirror
+    async with stalled_client(remote, stream_url(entry), remote.token) as sock:
+        await wait_for(lambda: open_streams(hass) == 1, what="the stream")
+        for number in range(64):
+            if not open_streams(hass):
+                break
+            mirror.set_state(
+                "light.kitchen",
+                {
+                    "entity_id": "light.kitchen",
+                    "state": str(number),
+                    "attributes": {"big": BIG},
+                },
+            )
+            await asyncio.sleep(0.01)
+        await wait_for(lambda: open_streams(hass) == 0, what="the stall to be noticed")
+        assert await how_it_ends(sock) == "reset"
+
+
+async def test_stalled_client_during_snapshot(
+    hass: HomeAssistant,
+    remote: RemoteHass,
+    entry: MockConfigEntry,
+) -> None:
+    """The snapshot's write is guarded too: a client that never reads it is cut off."""
+    set_limits(hass, write_timeout=0.2)
+    mirror = bridge_of(entry).mirror
+    for number in range(16):  # an 8 MiB snapshot
+        entity_id = f"light.big_{number}"
+        mirror.set_state(
+            entity_id,
+            {"entity_id": entity_id, "state": "on", "attributes": {"big": BIG}},
+        )
+    async with stalled_client(remote, stream_url(entry), remote.token) as sock:
+        await wait_for(lambda: open_streams(hass) == 1, what="the stream")
+        await wait_for(lambda: open_streams(hass) == 0, what="the stall to be noticed")
+        assert await how_it_ends(sock) == "reset"
+    assert not mirror._listeners
+
+
+async def test_revoked_token_ends_stream(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    revocable: tuple[TestClient, RefreshToken],
+    entry: MockConfigEntry,
+) -> None:
+    """Revoking the refresh token behind a stream ends it, and only it."""
+    doomed, refresh_token = revocable
+    other = await hass_client()
+    async with (
+        doomed.get(stream_url(entry)) as revoked,
+        other.get(stream_url(entry)) as kept,
+    ):
+        assert (await next_event(revoked))[0] == "snapshot"
+        assert (await next_event(kept))[0] == "snapshot"
+        hass.auth.async_remove_refresh_token(refresh_token)
+        with pytest.raises((ClientPayloadError, EOFError)):
+            await next_event(revoked)
+        hass.states.async_set("light.kitchen", "revoked")
+        event, data = await next_event(kept)
+        assert (event, data["state"]["state"]) == ("state", "revoked")
+
+
+async def test_home_assistant_stop_with_streams_logs_no_error(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Streams open at stop end without an error about an unknown listener."""
+    client = await hass_client()
+    async with (
+        client.get(stream_url(entry)) as first,
+        client.get(stream_url(entry, "?domain=light")) as second,
+    ):
+        for response in (first, second):
+            assert (await next_event(response))[0] == "snapshot"
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+        async with asyncio.timeout(5):
+            for response in (first, second):
+                assert await response.content.read() == b""
+    await wait_for(lambda: open_streams(hass) == 0, what="the streams to close")
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, errors
+
+
+async def test_each_change_serialised_once(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """However many streams are open, a change is serialised once."""
+    client = await hass_client()
+    mirror = bridge_of(entry).mirror
+    queries = ("", "", "?domain=light", "?domain=light,switch")
+    async with (
+        client.get(stream_url(entry, queries[0])) as one,
+        client.get(stream_url(entry, queries[1])) as two,
+        client.get(stream_url(entry, queries[2])) as three,
+        client.get(stream_url(entry, queries[3])) as four,
+    ):
+        streams = (one, two, three, four)
+        for response in streams:
+            assert (await next_event(response))[0] == "snapshot"
+        dumped: list[Any] = []
+
+        def dumps(data: Any) -> bytes:
+            dumped.append(data)
+            return orjson.dumps(data)
+
+        monkeypatch.setattr(hub, "orjson", SimpleNamespace(dumps=dumps))
+        light = mirror.get("light.kitchen")
+        assert light is not None
+        mirror.set_state("light.kitchen", {**light, "state": "once"})
+        for response in streams:
+            event, data = await next_event(response)
+            assert (event, data["state"]["state"]) == ("state", "once")
+    assert len(dumped) == 1
+
+
+async def test_stop_cuts_off_a_client_stuck_in_a_write(
+    hass: HomeAssistant, remote: RemoteHass, entry: MockConfigEntry
+) -> None:
+    """Ending the streams does not wait for a stalled client's write to time out."""
+    set_limits(hass, write_timeout=3600, max_queued_bytes=1 << 30)
+    mirror = bridge_of(entry).mirror
+    async with stalled_client(remote, stream_url(entry), remote.token) as sock:
+        await wait_for(lambda: open_streams(hass) == 1, what="the stream")
+        for number in range(16):  # 8 MiB: more than the socket buffers hold
+            mirror.set_state(
+                "light.kitchen",
+                {
+                    "entity_id": "light.kitchen",
+                    "state": str(number),
+                    "attributes": {"big": BIG},
+                },
+            )
+            await asyncio.sleep(0.01)
+        hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
+        await wait_for(lambda: open_streams(hass) == 0, what="the stream to end")
+        assert await how_it_ends(sock) == "reset"
+
+
+async def test_revoked_during_snapshot(
+    hass: HomeAssistant,
+    revocable: tuple[TestClient, RefreshToken],
+    entry: MockConfigEntry,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A token revoked while the snapshot is fetched ends the stream quietly."""
+    client, refresh_token = revocable
+    reader = bridge_of(entry).reader
+    release = asyncio.Event()
+    states_json = reader.states_json
+
+    async def slow_states_json(domains: Any = None) -> bytes:
+        await release.wait()
+        return await states_json(domains)
+
+    async def read_to_end() -> None:
+        async with client.get(stream_url(entry)) as response:
+            await response.content.read()
+
+    monkeypatch.setattr(reader, "states_json", slow_states_json)
+    reading = hass.async_create_task(read_to_end())
+    await wait_for(lambda: open_streams(hass) == 1, what="the stream")
+    hass.auth.async_remove_refresh_token(refresh_token)
+    release.set()
+    with pytest.raises(ClientError):
+        await asyncio.wait_for(reading, 5)
+    await wait_for(lambda: open_streams(hass) == 0, what="the stream to end")
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert not errors, errors

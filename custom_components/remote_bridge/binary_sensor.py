@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.binary_sensor import (
@@ -17,13 +19,25 @@ from .bridge import RemoteBridgeConfigEntry
 from .entity import RemoteBridgeEntity
 from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity, on_off
+from .remote import LinkStats
 
 PARALLEL_UPDATES = 0
 
-CONNECTED = BinarySensorEntityDescription(
-    key="connected",
-    translation_key="connected",
-    device_class=BinarySensorDeviceClass.CONNECTIVITY,
+
+@dataclass(frozen=True, kw_only=True)
+class RemoteBridgeBinarySensorDescription(BinarySensorEntityDescription):
+    """A binary sensor of the bridge and how to read it from a snapshot."""
+
+    is_on_fn: Callable[[LinkStats], bool]
+
+
+BINARY_SENSORS: tuple[RemoteBridgeBinarySensorDescription, ...] = (
+    RemoteBridgeBinarySensorDescription(
+        key="connected",
+        translation_key="connected",
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        is_on_fn=lambda stats: stats.connected,
+    ),
 )
 
 
@@ -33,19 +47,25 @@ async def async_setup_entry(
     async_add_entities: AddEntitiesCallback,
 ) -> None:
     """Add the connectivity sensor of the bridge."""
-    async_add_entities([RemoteBridgeConnectedSensor(entry.runtime_data, CONNECTED)])
+    coordinator = entry.runtime_data.coordinator
+    async_add_entities(
+        RemoteBridgeBinarySensor(coordinator, description)
+        for description in BINARY_SENSORS
+    )
     await async_setup_local_entities(
         hass, entry, Platform.BINARY_SENSOR, async_add_entities, RemoteBinarySensor
     )
 
 
-class RemoteBridgeConnectedSensor(RemoteBridgeEntity, BinarySensorEntity):
-    """On while the WebSocket link to the remote is up."""
+class RemoteBridgeBinarySensor(RemoteBridgeEntity, BinarySensorEntity):
+    """A yes/no figure of the bridge, such as whether the link is up."""
+
+    entity_description: RemoteBridgeBinarySensorDescription
 
     @property
     def is_on(self) -> bool:
-        """Return True while connected."""
-        return self.bridge.connected
+        """Return the figure from the latest snapshot."""
+        return self.entity_description.is_on_fn(self.coordinator.data)
 
 
 class RemoteBinarySensor(MirroredEntity, BinarySensorEntity):

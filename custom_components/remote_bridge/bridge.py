@@ -1,4 +1,4 @@
-"""The glue between one config entry and its remote: client, mirror, signals.
+"""The glue between one config entry and its remote: client, mirror, coordinator.
 
 This is the one place that maps the core's errors to Home Assistant's: setup
 failures, reauth, the repair issue, and the log lines a user reads when the
@@ -7,7 +7,7 @@ remote goes away and comes back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -19,18 +19,20 @@ from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryNotReady,
     HomeAssistantError,
+    ServiceValidationError,
 )
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
-from homeassistant.helpers.event import async_track_time_interval
 
 from .const import (
+    ACTION_TIMEOUT,
     CONF_ACCESS_TOKEN,
     CONF_CACHE_TTL,
     CONF_CREATE_ENTITIES,
     CONF_ENTITY_FILTERS,
     CONF_EXCLUDE_DOMAINS,
+    CONF_EXCLUDE_ENTITIES,
     CONF_FILTER_ENABLED,
     CONF_HEARTBEAT_INTERVAL,
     CONF_RECONNECT_MAX_ATTEMPTS,
@@ -38,13 +40,13 @@ from .const import (
     CONF_UPDATE_CACHE,
     CONF_URL,
     CONF_VERIFY_SSL,
-    COUNTER_UPDATE_INTERVAL,
     DEFAULT_OPTIONS,
     DOMAIN,
-    ENTITY_ACTION_TIMEOUT,
     ISSUE_UNREACHABLE,
     LOGGER,
+    REMOTE_MESSAGE_MAX_LENGTH,
 )
+from .coordinator import RemoteBridgeCoordinator
 from .remote import (
     CannotConnect,
     ClientCallbacks,
@@ -75,6 +77,7 @@ def filter_from_options(options: dict[str, Any]) -> EntityFilter:
         enabled=options[CONF_FILTER_ENABLED],
         prefixes=options[CONF_ENTITY_FILTERS],
         exclude_domains=options[CONF_EXCLUDE_DOMAINS],
+        exclude_entities=options[CONF_EXCLUDE_ENTITIES],
     )
 
 
@@ -126,8 +129,8 @@ class RemoteBridge:
             logger=LOGGER,
         )
         self.reader = MirrorReader(self.client, mirror)
+        self.coordinator = RemoteBridgeCoordinator(hass, entry, lambda: self.stats)
         self._unavailable = False
-        self._unsub_timer: Callable[[], None] | None = None
         self._unsub_stop: Callable[[], None] | None = None
 
     @property
@@ -189,9 +192,6 @@ class RemoteBridge:
         self.entry.async_create_background_task(
             self.hass, self.client.run(), f"{DOMAIN} {self.url} link"
         )
-        self._unsub_timer = async_track_time_interval(
-            self.hass, self._async_publish_counters, COUNTER_UPDATE_INTERVAL
-        )
         self._unsub_stop = self.hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_STOP, self._async_on_hass_stop
         )
@@ -226,9 +226,6 @@ class RemoteBridge:
         await self._async_shutdown()
 
     async def _async_shutdown(self) -> None:
-        if self._unsub_timer is not None:
-            self._unsub_timer()
-            self._unsub_timer = None
         await self.client.stop()
 
     async def async_reconnect(self) -> None:
@@ -239,48 +236,81 @@ class RemoteBridge:
         """Take a fresh snapshot now (the ``resync`` action)."""
         await self.client.resync()
 
-    async def async_call_service_for_entity(
-        self, domain: str, service: str, entity_id: str, data: dict[str, Any]
-    ) -> None:
-        """Call an action for one remote entity (a local entity's action).
+    async def async_call_remote(
+        self,
+        domain: str,
+        service: str,
+        data: Mapping[str, Any] | None = None,
+        target: Mapping[str, Any] | None = None,
+        *,
+        return_response: bool = False,
+    ) -> dict[str, Any]:
+        """Call ``domain.service`` on the remote; return its ``call_service`` result.
 
-        A link that is down fails at once; the remote has 10 s to answer. Both
-        failures and the remote's own error are raised translated, with the
-        remote's message.
+        The result holds the remote's ``context`` (which the state changes the
+        call causes carry) and, when asked, its ``response``. Every caller
+        (actions, the POST view, local entities) gets the same translated
+        errors: a down link fails at once instead of after the timeout; the
+        remote's refusal of bad input is a ``ServiceValidationError``; its
+        message is kept but stripped of control characters and capped, because
+        it is shown to the user as the remote wrote it.
         """
+        placeholders = {"title": self.entry.title, "action": f"{domain}.{service}"}
+        message: dict[str, Any] = {
+            "type": "call_service",
+            "domain": domain,
+            "service": service,
+            "service_data": dict(data or {}),
+        }
+        if target:
+            message["target"] = dict(target)
+        if return_response:
+            message["return_response"] = True
+        not_connected = HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="remote_not_connected",
+            translation_placeholders=placeholders,
+        )
+        if not self.client.connected:
+            raise not_connected
         try:
-            await self.client.send_command(
-                {
-                    "type": "call_service",
-                    "domain": domain,
-                    "service": service,
-                    "target": {"entity_id": entity_id},
-                    "service_data": data,
-                },
-                answer_within=ENTITY_ACTION_TIMEOUT,
+            result = await self.client.send_command(
+                message, answer_within=ACTION_TIMEOUT
             )
         except CannotConnect as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="entity_action_unreachable",
-                translation_placeholders={
-                    "entity_id": entity_id,
-                    "title": self.entry.title,
-                },
-            ) from err
+            raise not_connected from err
         except CommandFailed as err:
+            if err.code == "timeout":
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="remote_action_timeout",
+                    translation_placeholders={
+                        **placeholders,
+                        "timeout": str(ACTION_TIMEOUT),
+                    },
+                ) from err
+            text = "".join(c if c.isprintable() else " " for c in err.message)
+            text = " ".join(text.split()) or err.code
+            if len(text) > REMOTE_MESSAGE_MAX_LENGTH:
+                text = text[: REMOTE_MESSAGE_MAX_LENGTH - 1] + "…"
+            error = (
+                ServiceValidationError
+                if err.code
+                in ("invalid_format", "not_found", "service_validation_error")
+                else HomeAssistantError
+            )
+            raise error(
+                translation_domain=DOMAIN,
+                translation_key="remote_action_failed",
+                translation_placeholders={**placeholders, "error": text},
+            ) from err
+        except RemoteBridgeError as err:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
-                translation_key="entity_action_failed",
-                translation_placeholders={
-                    "entity_id": entity_id,
-                    "error": err.message or err.code,
-                },
+                translation_key="remote_action_failed",
+                translation_placeholders={**placeholders, "error": str(err)},
             ) from err
-
-    @callback
-    def _async_publish_counters(self, _now: datetime | None = None) -> None:
-        async_dispatcher_send(self.hass, self.signal)
+        return result if isinstance(result, dict) else {}
 
     @callback
     def _on_connection_state(self, state: ConnectionState) -> None:
@@ -307,6 +337,7 @@ class RemoteBridge:
         ):
             LOGGER.warning("Remote %s refused the access token", self.url)
             self.entry.async_start_reauth(self.hass)
+        self.coordinator.async_push()
         async_dispatcher_send(self.hass, self.signal)
 
     @property

@@ -23,11 +23,13 @@ import voluptuous as vol
 from .bridge import RemoteBridgeConfigEntry, entry_options
 from .const import (
     CONF_ACCESS_TOKEN,
+    CONF_ALLOWED_ACTION_DOMAINS,
     CONF_CACHE_TTL,
     CONF_CREATE_ENTITIES,
     CONF_ENTITY_FILTERS,
     CONF_ENTITY_PREFIX,
     CONF_EXCLUDE_DOMAINS,
+    CONF_EXCLUDE_ENTITIES,
     CONF_FILTER_ENABLED,
     CONF_HEARTBEAT_INTERVAL,
     CONF_RECONNECT_MAX_ATTEMPTS,
@@ -49,7 +51,7 @@ from .remote import (
     RemoteBridgeError,
     RemoteClient,
 )
-from .remote.filters import validate_filter
+from .remote.filters import validate_domains, validate_filter
 from .remote.protocol import normalize_url
 
 TOKEN_SELECTOR = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -62,6 +64,22 @@ NUMBER_RANGES: dict[str, tuple[int, int]] = {
     CONF_RECONNECT_MAX_ATTEMPTS: (0, 1_000),
     CONF_RECONNECT_MAX_DELAY: (1, 3_600),
     CONF_HEARTBEAT_INTERVAL: (5, 3_600),
+}
+
+# The options holding lists of filter entries, and the field each error key
+# of the filter's validation belongs to.
+FILTER_LISTS = (CONF_ENTITY_FILTERS, CONF_EXCLUDE_DOMAINS, CONF_EXCLUDE_ENTITIES)
+FILTER_ERROR_FIELDS = {
+    "empty_prefix": CONF_ENTITY_FILTERS,
+    "invalid_prefix": CONF_ENTITY_FILTERS,
+    "duplicate_prefix": CONF_ENTITY_FILTERS,
+    "filter_matches_nothing": CONF_ENTITY_FILTERS,
+    "empty_domain": CONF_EXCLUDE_DOMAINS,
+    "invalid_domain": CONF_EXCLUDE_DOMAINS,
+    "duplicate_domain": CONF_EXCLUDE_DOMAINS,
+    "empty_entity": CONF_EXCLUDE_ENTITIES,
+    "invalid_entity": CONF_EXCLUDE_ENTITIES,
+    "duplicate_entity": CONF_EXCLUDE_ENTITIES,
 }
 
 
@@ -358,27 +376,31 @@ class RemoteBridgeOptionsFlow(OptionsFlow):
                     enabled=user_input[CONF_FILTER_ENABLED],
                     prefixes=user_input.get(CONF_ENTITY_FILTERS, []),
                     exclude_domains=user_input.get(CONF_EXCLUDE_DOMAINS, []),
+                    exclude_entities=user_input.get(CONF_EXCLUDE_ENTITIES, []),
                 )
             except FilterValidationError as err:
-                field = (
-                    CONF_EXCLUDE_DOMAINS if "domain" in err.key else CONF_ENTITY_FILTERS
-                )
-                errors[field] = err.key
+                errors[FILTER_ERROR_FIELDS[err.key]] = err.key
                 placeholders["value"] = err.value
+            try:
+                allowed_domains = validate_domains(
+                    user_input.get(CONF_ALLOWED_ACTION_DOMAINS, [])
+                )
+            except FilterValidationError as err:
+                errors.setdefault(CONF_ALLOWED_ACTION_DOMAINS, err.key)
+                placeholders["value"] = placeholders["value"] or err.value
             if not _valid_prefix(user_input.get(CONF_ENTITY_PREFIX, "")):
                 errors[CONF_ENTITY_PREFIX] = "invalid_entity_prefix"
             if not errors:
                 options = {
                     **user_input,
-                    CONF_ENTITY_FILTERS: [
-                        p.strip() for p in user_input.get(CONF_ENTITY_FILTERS, [])
-                    ],
-                    CONF_EXCLUDE_DOMAINS: [
-                        d.strip() for d in user_input.get(CONF_EXCLUDE_DOMAINS, [])
-                    ],
+                    **{
+                        key: [value.strip() for value in user_input.get(key, [])]
+                        for key in FILTER_LISTS
+                    },
                 }
                 for key in NUMBER_RANGES:
                     options[key] = int(options[key])
+                options[CONF_ALLOWED_ACTION_DOMAINS] = allowed_domains
                 options[CONF_ENTITY_PREFIX] = user_input.get(CONF_ENTITY_PREFIX, "")
                 return self.async_create_entry(data=options)
         current = {**entry_options(self.config_entry), **(user_input or {})}
@@ -409,6 +431,8 @@ def _options_schema() -> vol.Schema:
             vol.Optional(CONF_EXCLUDE_DOMAINS): LIST_SELECTOR,
             vol.Required(CONF_UPDATE_CACHE): bool,
             **numbers,
+            vol.Optional(CONF_EXCLUDE_ENTITIES): LIST_SELECTOR,
+            vol.Optional(CONF_ALLOWED_ACTION_DOMAINS): LIST_SELECTOR,
             vol.Required(CONF_CREATE_ENTITIES): bool,
             vol.Optional(CONF_ENTITY_PREFIX): TextSelector(),
         }

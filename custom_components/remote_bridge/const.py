@@ -25,6 +25,8 @@ CONF_CACHE_TTL: Final = "cache_ttl"
 CONF_RECONNECT_MAX_ATTEMPTS: Final = "reconnect_max_attempts"
 CONF_RECONNECT_MAX_DELAY: Final = "reconnect_max_delay"
 CONF_HEARTBEAT_INTERVAL: Final = "heartbeat_interval"
+CONF_EXCLUDE_ENTITIES: Final = "exclude_entities"
+CONF_ALLOWED_ACTION_DOMAINS: Final = "allowed_action_domains"
 CONF_CREATE_ENTITIES: Final = "create_entities"
 CONF_ENTITY_PREFIX: Final = "entity_prefix"
 
@@ -37,6 +39,8 @@ DEFAULT_OPTIONS: Final = {
     CONF_RECONNECT_MAX_ATTEMPTS: 0,
     CONF_RECONNECT_MAX_DELAY: 60,
     CONF_HEARTBEAT_INTERVAL: 30,
+    CONF_EXCLUDE_ENTITIES: [],
+    CONF_ALLOWED_ACTION_DOMAINS: [],
     CONF_CREATE_ENTITIES: False,
     CONF_ENTITY_PREFIX: "",
 }
@@ -48,12 +52,19 @@ COUNTER_UPDATE_INTERVAL: Final = timedelta(seconds=5)
 ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
 SERVICE_RECONNECT: Final = "reconnect"
 SERVICE_RESYNC: Final = "resync"
+SERVICE_CALL_ACTION: Final = "call_action"
+ATTR_ACTION: Final = "action"
+ATTR_DATA: Final = "data"
+ATTR_TARGET: Final = "target"
+ATTR_RETURN_RESPONSE: Final = "return_response"
+# A remote action that has not answered by then is reported as failed (it may
+# still finish on the remote); long scripts belong in `script.turn_on`.
+ACTION_TIMEOUT: Final = 10
+# The remote's error messages are shown as they came: capped, one line.
+REMOTE_MESSAGE_MAX_LENGTH: Final = 300
 
 ISSUE_UNREACHABLE: Final = "remote_unreachable"
 
-# Local entities (``create_entities``): a local entity's action is answered by
-# the remote within this many seconds, or fails.
-ENTITY_ACTION_TIMEOUT: Final = 10.0
 # Every local entity carries this attribute (the remote entity id it stands
 # for); a bridge never makes a local entity of a state that carries it, so two
 # instances may bridge each other even when the token cannot read the registry.

@@ -4,50 +4,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
 from .bridge import RemoteBridgeConfigEntry
-from .const import CONF_ACCESS_TOKEN, CONF_INSTANCE_ID, CONF_URL
-
-TO_REDACT = {CONF_ACCESS_TOKEN, CONF_URL, CONF_INSTANCE_ID, "unique_id", "title"}
+from .const import CONF_ACCESS_TOKEN, CONF_UPDATE_CACHE
+from .redact import diagnostics_entry, diagnostics_stats
 
 
 async def async_get_config_entry_diagnostics(
     hass: HomeAssistant, entry: RemoteBridgeConfigEntry
 ) -> dict[str, Any]:
-    """Return the bridge's options, connection, counters and remote version."""
+    """Return the bridge's options, every figure of its link, and its cache."""
     bridge = entry.runtime_data
-    client = bridge.client
-    mirror = bridge.mirror
     return {
-        "entry": async_redact_data(
+        "entry": diagnostics_entry(
             {
                 "title": entry.title,
                 "unique_id": entry.unique_id,
                 "data": dict(entry.data),
-            },
-            TO_REDACT,
+            }
         ),
         "options": bridge.options,
-        "connection": {
-            "state": client.state.value,
-            "subscription": client.subscription_kind.value,
-            "subscriptions": client.subscriptions,
-            "reconnect_attempts": client.reconnect_attempts,
-            "gave_up": client.gave_up,
-            "last_error": client.last_error,
-            "latency_ms": client.latency_ms,
-            "events_received": client.events_received,
-        },
-        "remote": {
-            "version": bridge.info.version,
-            "name": bridge.info.name,
-        },
+        "link": diagnostics_stats(bridge.stats, entry.data[CONF_ACCESS_TOKEN]),
         "mirror": {
-            "entities": len(mirror),
-            "update_cache": mirror.update_cache,
-            "services_cached": mirror.services is not None,
-            **mirror.counters.as_dict(),
+            "update_cache": bridge.options[CONF_UPDATE_CACHE],
+            "services_cached": bridge.mirror.services is not None,
         },
     }

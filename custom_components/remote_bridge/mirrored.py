@@ -32,12 +32,12 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.util.hass_dict import HassKey
 
 from .const import (
+    ACTION_TIMEOUT,
     ATTR_BRIDGED_FROM,
     CONF_CACHE_TTL,
     CONF_CREATE_ENTITIES,
     CONF_ENTITY_PREFIX,
     DOMAIN,
-    ENTITY_ACTION_TIMEOUT,
 )
 from .mirrored_entity import MirroredEntity
 from .remote import CannotConnect, CommandFailed
@@ -129,7 +129,7 @@ class LocalEntities:
         self._connected = bridge.connected
         self._entities: dict[str, MirroredEntity] = {}
         self._platforms: dict[
-            str, tuple[AddEntitiesCallback, type[MirroredEntity]]
+            Platform, tuple[AddEntitiesCallback, type[MirroredEntity]]
         ] = {}
         # Remote ids in the remote's registry, and those of Remote Bridge there;
         # None: the registry is not readable (the marker alone keeps loops out).
@@ -202,7 +202,7 @@ class LocalEntities:
         try:
             result: Any = await self.bridge.client.send_command(
                 {"type": "config/entity_registry/list_for_display"},
-                answer_within=ENTITY_ACTION_TIMEOUT,
+                answer_within=ACTION_TIMEOUT,
             )
             entries = result["entities"]
             self._registered = {entry["ei"] for entry in entries}

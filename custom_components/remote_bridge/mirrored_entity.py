@@ -110,6 +110,6 @@ class MirroredEntity(Entity):
 
     async def _call(self, service: str, **data: Any) -> None:
         """Call ``service`` of the remote entity's own domain for it."""
-        await self._link.bridge.async_call_service_for_entity(
-            self.remote_domain, service, self.remote_entity_id, data
+        await self._link.bridge.async_call_remote(
+            self.remote_domain, service, data, {"entity_id": self.remote_entity_id}
         )

@@ -81,6 +81,8 @@ KEY_PLATFORMS = {
     "events_received": "sensor",
     "last_event": "sensor",
     "latency": "sensor",
+    "bytes_received": "sensor",
+    "bytes_per_minute": "sensor",
 }
 type Figures = Callable[[str, object], None]
 # Every figure a test records with `figures`; printed at the end of the run.

@@ -97,7 +97,7 @@ async def _assert_device_and_entities(
     assert device.sw_version == config["version"]
     assert device.configuration_url == remote.url
 
-    # Its entities, one per key, on that device (two are disabled by default).
+    # Its entities, one per key, on that device (four are disabled by default).
     registry = er.async_get(hass)
     entities = er.async_entries_for_config_entry(registry, entry.entry_id)
     assert {e.unique_id for e in entities} == {

@@ -23,7 +23,8 @@ from .conftest import (
     wait_for,
 )
 
-CACHE_TTL = 2
+# Long enough that a loaded 2-core machine reads B's cache well within it.
+CACHE_TTL = 8
 
 
 async def test_two_remotes_one_down(  # noqa: PLR0915
@@ -84,9 +85,9 @@ async def test_two_remotes_one_down(  # noqa: PLR0915
     assert hass.states.get(entity_id_of(hass, entry_b, "connected")).state == "off"
     # Within B's TTL its cached states are still served, apart from A's.
     status, cached_b = await served(base_b)
-    if time.monotonic() - down_at < CACHE_TTL:
-        assert status == HTTPStatus.OK
-        assert cached_b == states_b
+    assert time.monotonic() - down_at < CACHE_TTL, "too slow to check the TTL"
+    assert status == HTTPStatus.OK
+    assert cached_b == states_b
 
     # A keeps mirroring live changes while B is down.
     await remote_live.set_state("sensor.rb_multi_a", "still from A")
