@@ -17,7 +17,7 @@ from homeassistant.components.update import UpdateEntityFeature
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, State, callback
 from homeassistant.exceptions import HomeAssistantError
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.json import json_dumps
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
@@ -687,3 +687,39 @@ async def test_every_domain_forwards_its_actions(
     event = local_state(hass, entry, "event.push_button_press")
     assert event.state != "unknown"
     assert event.attributes["event_type"] == "pressed"
+
+
+async def test_devices_stand_for_the_remotes(
+    hass: HomeAssistant, bridged: RemoteHass
+) -> None:
+    """An entity of a remote device belongs to a local device standing for it."""
+    entry = await start(hass, bridged)
+    devices = dr.async_get(hass)
+    bridge_device = devices.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    assert bridge_device is not None
+    remote_light = er.async_get(hass).async_get("light.bed_light")
+    assert remote_light is not None
+    assert remote_light.device_id is not None
+    local_light = er.async_get(hass).async_get(local_id(hass, entry, "light.bed_light"))
+    assert local_light is not None
+    device = devices.async_get(local_light.device_id)
+    assert device is not None
+    assert device.identifiers == {
+        (DOMAIN, f"{entry.entry_id}-{remote_light.device_id}")
+    }
+    assert device.name == "Bed Light"
+    assert device.via_device_id == bridge_device.id
+    # State-only remote entities have no device here either.
+    sensor = er.async_get(hass).async_get(local_id(hass, entry, "sensor.rb_outside"))
+    assert sensor is not None
+    assert sensor.device_id is None
+
+    # Gone with their entities: the option turned off leaves the bridge's device.
+    hass.config_entries.async_update_entry(
+        entry, options={**entry.options, "create_entities": False}
+    )
+    await hass.async_block_till_done()
+    assert devices.async_get(device.id) is None
+    assert [
+        d.id for d in dr.async_entries_for_config_entry(devices, entry.entry_id)
+    ] == [bridge_device.id]

@@ -39,6 +39,7 @@ from .const import (
     CONF_ENTITY_PREFIX,
     DOMAIN,
 )
+from .mirrored_devices import RemoteDevices, async_remove_empty_devices
 from .mirrored_entity import MirroredEntity
 from .remote import CannotConnect, CommandFailed
 from .remote.protocol import State
@@ -112,6 +113,7 @@ def async_remove_local_entities(
     for reg_entry in er.async_entries_for_config_entry(registry, entry_id):
         if reg_entry.unique_id.startswith(prefix) and reg_entry.unique_id not in kept:
             registry.async_remove(reg_entry.entity_id)
+    async_remove_empty_devices(hass, entry_id)
 
 
 class LocalEntities:
@@ -135,6 +137,7 @@ class LocalEntities:
         # None: the registry is not readable (the marker alone keeps loops out).
         self._registered: set[str] | None = None
         self._bridged: set[str] = set()
+        self.devices = RemoteDevices(self.entry_id)
         # New remote ids not in the registry as last read: checked on a re-read.
         self._unchecked: set[str] = set()
         self._checked: set[str] = set()
@@ -214,6 +217,7 @@ class LocalEntities:
         except (CannotConnect, CommandFailed, KeyError, TypeError):
             # Not an admin token, or no answer: keep what was known.
             return
+        await self.devices.async_read(self.bridge.client, entries)
 
     def _wanted(self, remote_id: str, state: State) -> Platform | None:
         """Return the local platform for a remote entity, or None."""
@@ -284,6 +288,7 @@ class LocalEntities:
             entity.local_domain, DOMAIN, f"{unique_id_prefix(self.entry_id)}{remote_id}"
         ):
             registry.async_remove(entity_id)
+            async_remove_empty_devices(self.hass, self.entry_id)
         elif entity.hass is not None:
             self.hass.async_create_task(entity.async_remove())
 

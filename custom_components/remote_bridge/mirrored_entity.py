@@ -64,6 +64,7 @@ class MirroredEntity(Entity):
         self.remote_entity_id = remote_entity_id
         self.remote_domain, _, object_id = remote_entity_id.partition(".")
         self._attr_unique_id = f"{link.entry_id}-{remote_entity_id}"
+        self._attr_device_info = link.devices.device_info(remote_entity_id)
         # The registry keeps this id unless taken; then it appends _2, _3...
         self.entity_id = f"{self.local_domain}.{link.prefix}{object_id}"
         self._remote_state = ""
