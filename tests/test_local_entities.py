@@ -32,6 +32,7 @@ from syrupy.filters import props
 import voluptuous as vol
 
 from custom_components.remote_bridge.const import ATTR_BRIDGED_FROM, DOMAIN
+from custom_components.remote_bridge.mirrored import LocalEntities
 
 from .conftest import RemoteHass
 from .integration_helpers import (
@@ -723,3 +724,35 @@ async def test_devices_stand_for_the_remotes(
     assert [
         d.id for d in dr.async_entries_for_config_entry(devices, entry.entry_id)
     ] == [bridge_device.id]
+
+
+async def test_the_marker_alone_keeps_loops_out(
+    hass: HomeAssistant, bridged: RemoteHass
+) -> None:
+    """A token that cannot read the registry: the marker attribute still works."""
+
+    async def unreadable(self: LocalEntities) -> None:
+        """Leave the registry unknown, as for a non-admin token."""
+
+    with patch.object(LocalEntities, "_async_read_registry", unreadable):
+        entry = await start(
+            hass, bridged, entity_prefix="", entity_filters=["light.", "switch."]
+        )
+        lights = hass.states.async_entity_ids("light")
+        assert local_id(hass, entry, "light.bed_light") == "light.bed_light_2"
+        assert "light.bed_light_3" not in lights
+        await call(hass, "light", "turn_off", entity_id="light.bed_light_2")
+        await wait_for(
+            lambda: hass.states.get("light.bed_light").state == "off",
+            what="the remote light off",
+        )
+        await wait_for(
+            lambda: hass.states.get("light.bed_light_2").state == "off",
+            what="the local light off",
+        )
+        await hass.async_block_till_done()
+        assert hass.states.async_entity_ids("light") == lights
+        local_lights = [
+            e for e in local_entries(hass, entry) if e.entity_id.startswith("light.")
+        ]
+        assert len(local_lights) == len(lights) // 2
