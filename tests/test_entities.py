@@ -152,7 +152,7 @@ async def test_event_counters_throttled(
     burst_time = time.time()
     for value in range(50):
         hass.states.async_set("light.kitchen", str(value))
-    await wait_for(lambda: bridge.client.events_received == 50, what="the burst")
+    await wait_for(lambda: bridge.link.events_received == 50, what="the burst")
     await hass.async_block_till_done()
     # The mirror is current, the entities wait for their next write.
     assert bridge.mirror.get("light.kitchen")["state"] == "49"
@@ -171,7 +171,7 @@ async def test_event_counters_throttled(
 
     for value in range(10):
         hass.states.async_set("switch.pump", str(value))
-    await wait_for(lambda: bridge.client.events_received == 60, what="the burst")
+    await wait_for(lambda: bridge.link.events_received == 60, what="the burst")
     freezer.tick(timedelta(seconds=4))
     async_fire_time_changed(hass)
     await hass.async_block_till_done()
@@ -210,7 +210,7 @@ async def test_disconnected_keeps_last_values(
     entry = await setup_integration(hass, remote)
     bridge = bridge_of(entry)
     hass.states.async_set("light.kitchen", "off")
-    await wait_for(lambda: bridge.client.events_received == 1, what="an event")
+    await wait_for(lambda: bridge.link.events_received == 1, what="an event")
     fast_reconnects(bridge)
 
     await stop_remote(remote)

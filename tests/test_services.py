@@ -60,11 +60,11 @@ async def test_reconnect_opens_a_new_link(
     entry = await setup_integration(hass, remote)
     bridge = bridge_of(entry)
     fast_reconnects(bridge)
-    old_link = bridge.client._ws
+    old_link = bridge.client.connected_since
 
     await call(hass, "reconnect", entry.entry_id)
     await wait_for(
-        lambda: bridge.connected and bridge.client._ws is not old_link,
+        lambda: bridge.connected and bridge.client.connected_since != old_link,
         what="a new link",
     )
     assert len(bridge.mirror) == 3

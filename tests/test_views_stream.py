@@ -14,7 +14,13 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.remote_bridge import views
 
 from .conftest import RemoteHass
-from .integration_helpers import bridge_of, start_remote, stop_remote, wait_for
+from .integration_helpers import (
+    bridge_of,
+    expire_cache,
+    start_remote,
+    stop_remote,
+    wait_for,
+)
 from .views_helpers import next_event, seed_remote, setup_bridge
 
 
@@ -89,7 +95,7 @@ async def test_unload_ends_stream(
         assert await hass.config_entries.async_unload(entry.entry_id)
         async with asyncio.timeout(5):
             assert await response.content.read() == b""
-    assert not bridge.mirror._listeners
+    assert bridge.link.listeners == 0
 
 
 async def test_home_assistant_stop_ends_stream(
@@ -105,6 +111,7 @@ async def test_home_assistant_stop_ends_stream(
 
 
 async def test_slow_client_is_dropped(
+    hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
     entry: MockConfigEntry,
     monkeypatch: pytest.MonkeyPatch,
@@ -112,21 +119,17 @@ async def test_slow_client_is_dropped(
     """A client that falls too far behind is disconnected, not buffered for."""
     monkeypatch.setattr(views, "MAX_PENDING_EVENTS", 3)
     client = await hass_client()
-    mirror = bridge_of(entry).mirror
+    link = bridge_of(entry).link
     async with client.get(stream_url(entry)) as response:
         assert (await next_event(response))[0] == "snapshot"
-        light = mirror.get("light.kitchen")
-        assert light is not None
-        # A burst with no chance to write in between.
-        for brightness in range(10):
-            mirror.set_state(
-                "light.kitchen",
-                {**light, "attributes": {"brightness": brightness}},
-            )
+        # A burst with no chance to write in between: the remote sends it as
+        # one frame, one batch of ten changed entities.
+        for number in range(10):
+            hass.states.async_set(f"light.burst_{number}", "on")
         async with asyncio.timeout(5):
             rest = await response.content.read()
     assert rest == b""
-    assert not mirror._listeners
+    assert link.listeners == 0
 
 
 async def test_keepalive_and_client_leaving(
@@ -137,13 +140,13 @@ async def test_keepalive_and_client_leaving(
     """Idle streams get keep-alive comments; a client leaving unsubscribes."""
     monkeypatch.setattr(views, "KEEPALIVE_INTERVAL", 0.05)
     client = await hass_client()
-    mirror = bridge_of(entry).mirror
+    link = bridge_of(entry).link
     async with client.get(stream_url(entry)) as response:
         assert (await next_event(response))[0] == "snapshot"
         async with asyncio.timeout(5):
             assert await response.content.readuntil(b"\n\n") == b": keep-alive\n\n"
-        assert mirror._listeners
-    await wait_for(lambda: not mirror._listeners, what="the stream to unsubscribe")
+        assert link.listeners == 1
+    await wait_for(lambda: link.listeners == 0, what="the stream to unsubscribe")
 
 
 async def test_stream_unavailable(
@@ -153,9 +156,9 @@ async def test_stream_unavailable(
     bridge = bridge_of(entry)
     await stop_remote(remote)
     await wait_for(lambda: not bridge.connected)
-    bridge.mirror.cache_ttl = 0
+    expire_cache(bridge)
     client = await hass_client()
     response = await client.get(stream_url(entry))
     assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
     assert set(await response.json()) == {"message"}
-    assert not bridge.mirror._listeners
+    assert bridge.link.listeners == 0

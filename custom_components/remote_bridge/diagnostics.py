@@ -31,14 +31,14 @@ async def async_get_config_entry_diagnostics(
         ),
         "options": bridge.options,
         "connection": {
-            "state": client.state.value,
+            "state": client.link_state.value,
             "subscription": client.subscription_kind.value,
             "subscriptions": client.subscriptions,
             "reconnect_attempts": client.reconnect_attempts,
             "gave_up": client.gave_up,
             "last_error": client.last_error,
             "latency_ms": client.latency_ms,
-            "events_received": client.events_received,
+            "events_received": bridge.link.events_received,
         },
         "remote": {
             "version": bridge.info.version,
@@ -47,7 +47,7 @@ async def async_get_config_entry_diagnostics(
         "mirror": {
             "entities": len(mirror),
             "update_cache": mirror.update_cache,
-            "services_cached": mirror.services is not None,
+            "services_cached": bridge.reader.cached_services is not None,
             **mirror.counters.as_dict(),
         },
     }

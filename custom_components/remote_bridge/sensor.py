@@ -36,7 +36,7 @@ SENSORS: tuple[RemoteBridgeSensorDescription, ...] = (
         translation_key="connection_state",
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in ConnectionState],
-        value_fn=lambda bridge: bridge.client.state.value,
+        value_fn=lambda bridge: bridge.link.link_state.value,
     ),
     RemoteBridgeSensorDescription(
         key="reconnect_attempts",
@@ -61,7 +61,7 @@ SENSORS: tuple[RemoteBridgeSensorDescription, ...] = (
         translation_key="events_received",
         state_class=SensorStateClass.TOTAL_INCREASING,
         entity_registry_enabled_default=False,
-        value_fn=lambda bridge: bridge.client.events_received,
+        value_fn=lambda bridge: bridge.link.events_received,
     ),
     RemoteBridgeSensorDescription(
         key="last_event",

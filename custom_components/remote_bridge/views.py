@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from hashlib import blake2b
 from http import HTTPStatus
@@ -205,7 +205,7 @@ class HealthView(BridgeView):
                     "reconnect_attempts": client.reconnect_attempts,
                     "subscriptions": client.subscriptions,
                 },
-                "state": client.state,
+                "state": client.link_state,
             }
         )
 
@@ -232,7 +232,7 @@ class StatusView(BridgeView):
                 "options": bridge.options,
                 "connection": {
                     "url": bridge.url,
-                    "state": client.state,
+                    "state": client.link_state,
                     "connected": client.connected,
                     "connected_since": _iso(client.connected_since),
                     "last_error": client.last_error
@@ -243,13 +243,13 @@ class StatusView(BridgeView):
                     "subscriptions": client.subscriptions,
                     "reconnect_attempts": client.reconnect_attempts,
                     "latency_ms": client.latency_ms,
-                    "bytes_received": client.bytes_received,
+                    "bytes_received": bridge.link.bytes_received,
                 },
                 "cache": {
                     **mirror.counters.as_dict(),
                     "entities": len(mirror),
-                    "events_received": client.events_received,
-                    "last_event_time": _iso(client.last_event_time),
+                    "events_received": bridge.link.events_received,
+                    "last_event_time": _iso(bridge.link.last_event_time),
                 },
             }
         )
@@ -275,13 +275,13 @@ _METRICS: tuple[tuple[str, str, str, Callable[[RemoteBridge], float | None]], ..
         "events_received_total",
         "counter",
         "State changes received",
-        lambda b: b.client.events_received,
+        lambda b: b.link.events_received,
     ),
     (
         "bytes_received_total",
         "counter",
         "Bytes received on the link",
-        lambda b: b.client.bytes_received,
+        lambda b: b.link.bytes_received,
     ),
     (
         "cache_hits_total",
@@ -311,7 +311,7 @@ _METRICS: tuple[tuple[str, str, str, Callable[[RemoteBridge], float | None]], ..
         "last_event_timestamp_seconds",
         "gauge",
         "When the last change arrived",
-        lambda b: b.client.last_event_time,
+        lambda b: b.link.last_event_time,
     ),
     (
         "ping_rtt_seconds",
@@ -371,15 +371,20 @@ class StreamView(BridgeView):
                 feed.push("state", {"entity_id": entity_id, "state": state})
 
         @callback
+        def on_changes(changes: Mapping[str, dict[str, Any] | None]) -> None:
+            for entity_id, state in changes.items():
+                on_change(entity_id, state)
+
+        @callback
         def on_bridge() -> None:
             nonlocal connected
-            if bridge.client.state is ConnectionState.STOPPED:
+            if bridge.link.link_state is ConnectionState.STOPPED:
                 feed.close()
             elif bridge.connected is not connected:
                 connected = bridge.connected
                 feed.push(
                     "connection",
-                    {"connected": connected, "state": bridge.client.state},
+                    {"connected": connected, "state": bridge.link.link_state},
                 )
 
         @callback
@@ -388,7 +393,7 @@ class StreamView(BridgeView):
 
         # Listen before the snapshot: a change during it is sent after it.
         unsubs: list[Callable[[], None]] = [
-            bridge.mirror.add_listener(on_change),
+            bridge.link.add_listener(on_changes),
             async_dispatcher_connect(hass, bridge.signal, on_bridge),
             hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, on_stop),
         ]
