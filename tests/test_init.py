@@ -18,7 +18,6 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 import custom_components.remote_bridge as integration
-
 from custom_components.remote_bridge.const import DOMAIN
 from custom_components.remote_bridge.remote import ConnectionState
 
@@ -343,7 +342,7 @@ async def test_remove_deletes_the_unreachable_issue(
 
 
 def test_setup_entry_raises_setup_errors_directly() -> None:
-    """hassfest's test-before-setup check reads async_setup_entry's own raises."""
+    """Setup errors are raised in async_setup_entry itself, where hassfest looks."""
     source = Path(integration.__file__).read_text()
     tree = ast.parse(source)
     (setup,) = (

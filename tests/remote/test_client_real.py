@@ -187,7 +187,6 @@ async def test_server_side_filtering(remote: RemoteHass, wired: Factory) -> None
     item = wired()  # default: media_player, camera, automation excluded
     await item.client.connect()
     item.start()
-    client = item.client
     hass.states.async_set("light.marker", "0")
     await wait_for(lambda: "light.marker" in item.mirror)
     before_bytes, before_events = item.link.bytes_received, item.link.events_received
