@@ -357,7 +357,7 @@ async def _drive_real(cfg: dict[str, Any], session: Any, link: Any) -> dict[str,
     await _wait_for(arrived, CONSUMER_TIMEOUT, "the sentinel")
     mirror.states()  # as in _drive: deferred formatting counts
     t1, c1 = _usage()
-    check = _compare(mirror, await client.fetch_states())
+    check = _compare(mirror, await client.rest.fetch_states())
     return {
         "wall": t1 - t0,
         "cpu": c1 - c0,

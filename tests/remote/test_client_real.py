@@ -70,7 +70,7 @@ async def test_handshake(remote: RemoteHass, wired: Factory) -> None:
     services = item.link.reader.cached_services
     assert isinstance(services, list)
     # get_services over the socket has /api/services' shape and content.
-    assert services == await client.fetch_services()
+    assert services == await client.rest.fetch_services()
     assert client.base_url == remote.url
     assert client.ws_url == remote.url.replace("http", "ws") + "/api/websocket"
 
@@ -171,7 +171,7 @@ async def test_services_registered_and_removed(
 
     hass.services.async_register("bridge_test", "ping", handler)
     await wait_for(lambda: reader.cached_services is None, what="service_registered")
-    fetched = await item.client.fetch_services()
+    fetched = await item.client.rest.fetch_services()
     assert {
         "domain": "bridge_test",
         "services": {"ping": fetched[-1]["services"]["ping"]},
@@ -222,21 +222,21 @@ async def test_rest_fetches(remote: RemoteHass, wired: Factory) -> None:
     hass = remote.hass
     hass.states.async_set("light.a", "on", {"b": 1})
     item = wired()
-    state = await item.client.fetch_state("light.a")
+    state = await item.client.rest.fetch_state("light.a")
     assert state == orjson.loads(orjson.dumps(hass.states.get("light.a").as_dict()))  # type: ignore[union-attr]
-    assert await item.client.fetch_state("light.missing") is None
-    states = await item.client.fetch_states()
+    assert await item.client.rest.fetch_state("light.missing") is None
+    states = await item.client.rest.fetch_states()
     assert "light.a" in {s["entity_id"] for s in states}
 
     async def handler(call: ServiceCall) -> None:
         """Do nothing."""
 
     hass.services.async_register("bridge_test", "ping", handler)
-    services = await item.client.fetch_services()
+    services = await item.client.rest.fetch_services()
     assert any(s["domain"] == "bridge_test" for s in services)
     bad = wired(token="wrong")
     with pytest.raises(InvalidAuth):
-        await bad.client.fetch_states()
+        await bad.client.rest.fetch_states()
 
 
 async def test_resync_and_reconnect(remote: RemoteHass, wired: Factory) -> None:

@@ -426,7 +426,7 @@ async def test_nothing_listening(own_session: aiohttp.ClientSession) -> None:
     with pytest.raises(CannotConnect):
         await item.client.connect()
     with pytest.raises(CannotConnect):
-        await item.client.fetch_states()
+        await item.client.rest.fetch_states()
     await item.close()
 
 
@@ -527,26 +527,28 @@ async def test_rest_errors(scripted: ScriptedServer, wired: Factory) -> None:
     """REST: 404 None, 401 InvalidAuth, 500 CannotConnect, junk ProtocolError."""
     scripted.states = {"light.a": state("light.a", "on")}
     item = wired()
-    assert await item.client.fetch_state("light.a") == full(scripted.states["light.a"])
-    assert await item.client.fetch_state("light.none") is None
-    assert await item.client.fetch_services() == [
+    assert await item.client.rest.fetch_state("light.a") == full(
+        scripted.states["light.a"]
+    )
+    assert await item.client.rest.fetch_state("light.none") is None
+    assert await item.client.rest.fetch_services() == [
         {"domain": "light", "services": {"turn_on": {}}}
     ]
     scripted.rest["/api/states"] = (500, b"oops")
     with pytest.raises(CannotConnect, match="500"):
-        await item.client.fetch_states()
+        await item.client.rest.fetch_states()
     scripted.rest["/api/states"] = (200, b"<html>")
     with pytest.raises(ProtocolError):
-        await item.client.fetch_states()
+        await item.client.rest.fetch_states()
     scripted.rest["/api/states"] = (200, b'{"a": 1}')
     with pytest.raises(ProtocolError):
-        await item.client.fetch_states()
+        await item.client.rest.fetch_states()
     scripted.rest["/api/services"] = (200, b'{"a": 1}')
     with pytest.raises(ProtocolError):
-        await item.client.fetch_services()
+        await item.client.rest.fetch_services()
     wrong = wired(token="wrong")
     with pytest.raises(InvalidAuth):
-        await wrong.client.fetch_state("light.a")
+        await wrong.client.rest.fetch_state("light.a")
 
 
 async def test_stop_during_connect_leaves_nothing(
@@ -601,7 +603,7 @@ async def test_token_never_logged(
     scripted.refuse_connections = False
     scripted.rest["/api/states"] = (401, b"no")
     try:
-        await item.client.fetch_states()
+        await item.client.rest.fetch_states()
     except InvalidAuth as err:
         errors.append(err)
     scripted.token = "other"
@@ -747,7 +749,7 @@ async def test_tls_to_a_plain_server(
     with pytest.raises(CannotConnect):
         await client.connect()
     with pytest.raises(CannotConnect):
-        await client.fetch_states()
+        await client.rest.fetch_states()
 
 
 async def test_rest_timeout(scripted: ScriptedServer, wired: Factory) -> None:
@@ -755,7 +757,7 @@ async def test_rest_timeout(scripted: ScriptedServer, wired: Factory) -> None:
     scripted.rest_gate = asyncio.Event()
     item = wired(command_timeout=0.2)
     with pytest.raises(CannotConnect, match="timed out"):
-        await item.client.fetch_states()
+        await item.client.rest.fetch_states()
     scripted.rest_gate.set()
 
 

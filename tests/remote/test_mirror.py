@@ -393,9 +393,9 @@ def test_replace_all_reconciles() -> None:
     """Entities missing from a new snapshot go away; others are replaced."""
     mirror, _ = make()
     mirror.take_changes()
-    mirror.start_ttl_clock()
+    mirror.ttl.start()
     assert len(mirror) == 2  # nothing dropped because the link went down
-    mirror.stop_ttl_clock()
+    mirror.ttl.stop()
     mirror.replace_all([st8("light.a", "off"), st8("light.b")])
     assert {s["entity_id"] for s in mirror.states()} == {"light.a", "light.b"}
     assert mirror.take_changes() == {"sensor.t": True, "light.a": True, "light.b": True}
@@ -427,10 +427,10 @@ async def test_ttl_while_disconnected() -> None:
     reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
     clock.now += 10_000  # connected: entries are authoritative however old
     assert mirror.lookup("light.a")[0] is Lookup.HIT
-    mirror.start_ttl_clock()
-    assert mirror.ttl_clock_running
+    mirror.ttl.start()
+    assert mirror.ttl.running
     clock.now += 59
-    mirror.start_ttl_clock()  # a second report does not restart the clock
+    mirror.ttl.start()  # a second report does not restart the clock
     assert mirror.lookup("light.a")[0] is Lookup.HIT
     assert mirror.all_valid()
     clock.now += 1.5
@@ -457,7 +457,7 @@ async def test_ttl_while_disconnected() -> None:
     with pytest.raises(CannotConnect):
         await reader.state("light.a")
     # Back online: entries are authoritative again.
-    mirror.stop_ttl_clock()
+    mirror.ttl.stop()
     assert mirror.lookup("light.a")[0] is Lookup.HIT
 
 

@@ -175,14 +175,14 @@ class History:
                     self.connected = False
                     self.seen = dict(self.truth)
                     for mirror in self.mirrors.values():
-                        mirror.start_ttl_clock()
+                        mirror.ttl.start()
             case ("reconnect",) | ("snapshot",):
                 if op[0] == "snapshot" and not self.connected:
                     return
                 self.connected = True
                 snapshot = [full(state) for state in self.truth.values()]
                 for mirror in self.mirrors.values():
-                    mirror.stop_ttl_clock()
+                    mirror.ttl.stop()
                     mirror.replace_all(snapshot)
             case ("read",):
                 if self.connected:

@@ -12,7 +12,7 @@ without subscribing to anything.
 
 from .backoff import BackoffPolicy
 from .channel import ProbeResult, probe
-from .client import ClientCallbacks, ClientOptions, RemoteClient
+from .client import RemoteClient
 from .exceptions import (
     CannotConnect,
     CommandFailed,
@@ -25,6 +25,7 @@ from .exceptions import (
 from .filters import EntityFilter, FilterValidationError
 from .link import ChangesListener, RemoteLink, StateChanges
 from .mirror import StateMirror
+from .options import ClientCallbacks, ClientOptions
 from .reader import MirrorReader
 from .stats import LinkStats, MirrorCounters
 from .subscriptions import IngestCallbacks, SubscriptionKind

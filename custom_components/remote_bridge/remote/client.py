@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 import logging
 import time
 from typing import Any
@@ -25,27 +24,18 @@ from .backoff import BackoffPolicy
 from .channel import CommandChannel, WebSocket, open_channel
 from .exceptions import CannotConnect, CommandFailed, InvalidAuth, ProtocolError
 from .filters import EntityFilter
+from .options import ClientCallbacks, ClientOptions
 from .protocol import (
-    EVENT_SERVICE_REGISTERED,
-    EVENT_SERVICE_REMOVED,
-    EVENT_STATE_CHANGED,
     TYPE_EVENT,
     TYPE_PONG,
     TYPE_RESULT,
     UNSUPPORTED_CODES,
-    State,
     normalize_url,
     services_as_list,
     websocket_url,
 )
 from .rest import RestApi
-from .subscriptions import (
-    MALFORMED,
-    IngestCallbacks,
-    StateDecoder,
-    SubscriptionKind,
-    log_once_factory,
-)
+from .subscriptions import MALFORMED, SubscriptionKind, Subscriptions, log_once_factory
 from .supervisor import ConnectionState, Supervisor
 
 _LOGGER = logging.getLogger(__name__)
@@ -55,43 +45,6 @@ _CLOSING = (
     aiohttp.WSMsgType.CLOSED,
     aiohttp.WSMsgType.ERROR,
 )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ClientOptions:
-    """Tunables of one client; the defaults are the contract's."""
-
-    verify_ssl: bool = True
-    heartbeat_interval: float = 30.0
-    pong_timeout: float = 10.0
-    connect_timeout: float = 10.0
-    command_timeout: float = 30.0
-    reconnect_max_attempts: int = 0
-    reconnect_max_delay: float = 60.0
-    # False: use subscribe_events state_changed even when the remote could do
-    # better (for comparisons; users keep the default).
-    subscribe_entities: bool = True
-    coalesce_messages: bool = True
-
-
-def _ignore(*_args: Any) -> None:
-    """Do nothing: the default for a callback nobody listens to."""
-
-
-@dataclass(slots=True, kw_only=True)
-class ClientCallbacks:
-    """What the client reports; every callback runs in the event loop."""
-
-    link_state: Callable[[ConnectionState], None] = _ignore
-    # The decoded changes (see IngestCallbacks).
-    ingest: IngestCallbacks = field(default_factory=IngestCallbacks)
-    # A frame was handled (its changes handed over): its size in bytes.
-    frame_done: Callable[[int], None] = _ignore
-    # The full (unfiltered) states, taken after subscribing.
-    snapshot: Callable[[list[State]], None] = _ignore
-    # The services (``/api/services`` shape), taken after subscribing.
-    services: Callable[[list[dict[str, Any]]], None] = _ignore
-    remote_config: Callable[[dict[str, Any]], None] = _ignore
 
 
 class RemoteClient:
@@ -120,7 +73,7 @@ class RemoteClient:
         self._callbacks = callbacks or ClientCallbacks()
         self._logger = logger
         self._log_once = log_once_factory(logger, self.base_url)
-        self._decoder = StateDecoder(
+        self._subscriptions = Subscriptions(
             self._filter, self._callbacks.ingest, log_once=self._log_once
         )
         self._supervisor = Supervisor(
@@ -144,10 +97,8 @@ class RemoteClient:
         self._heartbeat: asyncio.Task[None] | None = None
         self._link_closed = asyncio.Event()
         self._stopping = False
-        self._handlers: dict[int, Callable[[dict[str, Any]], None]] = {}
 
         self.link_state = ConnectionState.DISCONNECTED
-        self.subscription_kind = SubscriptionKind.NONE
         self.remote_config: dict[str, Any] = {}
         self.remote_version: str | None = None
         self.latency_ms: float | None = None
@@ -164,7 +115,12 @@ class RemoteClient:
     @property
     def subscriptions(self) -> int:
         """Return the number of active subscriptions."""
-        return len(self._handlers)
+        return len(self._subscriptions.handlers)
+
+    @property
+    def subscription_kind(self) -> SubscriptionKind:
+        """Return how state changes are subscribed on the current link."""
+        return self._subscriptions.kind
 
     @property
     def reconnect_attempts(self) -> int:
@@ -276,18 +232,6 @@ class RemoteClient:
             raise CannotConnect("the remote is not connected")
         return await channel.send(message, answer_within=answer_within)
 
-    async def fetch_state(self, entity_id: str) -> State | None:
-        """Fetch one state over REST; None when the remote has no such entity."""
-        return await self.rest.fetch_state(entity_id)
-
-    async def fetch_states(self) -> list[State]:
-        """Fetch all states over REST (``/api/states``)."""
-        return await self.rest.fetch_states()
-
-    async def fetch_services(self) -> list[dict[str, Any]]:
-        """Fetch the services over REST (``/api/services``)."""
-        return await self.rest.fetch_services()
-
     # -- what the supervisor asks ---------------------------------------------
 
     def stopping(self) -> bool:
@@ -354,61 +298,10 @@ class RemoteClient:
             except CommandFailed as err:
                 if err.code not in UNSUPPORTED_CODES:
                     raise
-        await self._subscribe_states(channel)
-        for event_type in (EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED):
-            await self._subscribe(
-                channel,
-                {"type": "subscribe_events", "event_type": event_type},
-                self._decoder.on_service_event,
-            )
-        await self._snapshot()
-
-    async def _subscribe_states(self, channel: CommandChannel) -> None:
-        if self._filter.matches_nothing:
-            self.subscription_kind = SubscriptionKind.NONE
-            return
-        if self._options.subscribe_entities:
-            self._decoder.expect_initial_dump = True
-            try:
-                await self._subscribe(
-                    channel,
-                    {"type": "subscribe_entities", **self._filter.server_filter()},
-                    self._decoder.on_entities_event,
-                )
-            except CommandFailed as err:
-                self._decoder.expect_initial_dump = False
-                if err.code not in UNSUPPORTED_CODES:
-                    raise
-                self._log_once(
-                    "no_subscribe_entities",
-                    "The remote at %s does not support subscribe_entities; "
-                    "falling back to state_changed events (more traffic)",
-                )
-            else:
-                self.subscription_kind = SubscriptionKind.ENTITIES
-                return
-        await self._subscribe(
-            channel,
-            {"type": "subscribe_events", "event_type": EVENT_STATE_CHANGED},
-            self._decoder.on_state_changed,
+        await self._subscriptions.subscribe(
+            channel, subscribe_entities=options.subscribe_entities
         )
-        self.subscription_kind = SubscriptionKind.STATE_CHANGED
-
-    async def _subscribe(
-        self,
-        channel: CommandChannel,
-        message: dict[str, Any],
-        handler: Callable[[dict[str, Any]], None],
-    ) -> None:
-        # The handler is registered before sending: events may follow the
-        # result in the same (coalesced) frame.
-        message_id = channel.new_id()
-        self._handlers[message_id] = handler
-        try:
-            await channel.send(message, message_id=message_id)
-        except BaseException:
-            self._handlers.pop(message_id, None)
-            raise
+        await self._snapshot()
 
     async def _snapshot(self) -> None:
         states = await self.send_command({"type": "get_states"})
@@ -451,7 +344,7 @@ class RemoteClient:
                     self._dispatch(message, channel)
             else:
                 self._dispatch(payload, channel)
-            self._decoder.flush()
+            self._subscriptions.decoder.flush()
         # Frames are nearly always ASCII: then characters are bytes.
         self._callbacks.frame_done(len(data) if data.isascii() else len(data.encode()))
 
@@ -460,11 +353,12 @@ class RemoteClient:
         try:
             kind = message["type"]
             if kind == TYPE_EVENT:
-                if (handler := self._handlers.get(message["id"])) is not None:
+                handlers = self._subscriptions.handlers
+                if (handler := handlers.get(message["id"])) is not None:
                     handler(message["event"])
                 return
             if kind in (TYPE_RESULT, TYPE_PONG):
-                self._decoder.flush()  # what came before is handled first
+                self._subscriptions.decoder.flush()  # what came before goes first
                 channel.answer(message)
                 return
         except MALFORMED:
@@ -495,7 +389,7 @@ class RemoteClient:
         """Fail what waits on the link; the supervisor decides what comes next."""
         if channel is not None:
             channel.fail_all()
-        self._handlers.clear()
+        self._subscriptions.handlers.clear()
         self._link_closed.set()
         current = asyncio.current_task()
         if self._heartbeat is not None and self._heartbeat is not current:

@@ -18,9 +18,10 @@ from typing import Any
 import aiohttp
 import orjson
 
-from .client import ClientCallbacks, ClientOptions, RemoteClient
+from .client import RemoteClient
 from .filters import EntityFilter
 from .mirror import StateMirror
+from .options import ClientCallbacks, ClientOptions
 from .protocol import State
 from .reader import MirrorReader
 from .stats import LinkStats
@@ -172,7 +173,7 @@ class RemoteLink:
         if sleep is not None:
             self.client.set_sleep(sleep)
         if clock is not None:
-            self.mirror.set_clock(clock)
+            self.mirror.ttl.clock = clock
 
     async def connect(self) -> None:
         """Open the link once (handshake, subscriptions, snapshot); may raise."""
@@ -265,9 +266,9 @@ class RemoteLink:
 
     def _on_link_state(self, state: ConnectionState) -> None:
         if state is ConnectionState.CONNECTED:
-            self.mirror.stop_ttl_clock()
+            self.mirror.ttl.stop()
         else:
-            self.mirror.start_ttl_clock()
+            self.mirror.ttl.start()
         self._on_link_state_changed(state)
 
     # -- figures --------------------------------------------------------------

@@ -6,18 +6,11 @@ and the next read fetches that entity fresh (the caller does the fetching, see
 ``MirrorReader``). Either way, a change invalidates the cached all-states and
 per-domain snapshots, which are rebuilt lazily together with their JSON bytes.
 
-A ``subscribe_entities`` diff in its common shape (a new state, timestamps,
-context id, changed attributes) is folded into a small overlay of the entry
-(C-level dict updates, no copy of the state); the overlay becomes a full state
-again, in the remote's ``/api/states`` shape, the first time the entry is
-read. Formatting is paid once per read, not once per change: on a busy remote
-an entity changes many times between two reads. Any other diff is applied at
-once, as before.
-
-While the link is down, entries stay served for ``cache_ttl`` seconds, counted
-from the moment the link dropped (or from a later fetch): the TTL clock.
-After that, reads are misses. Nothing is dropped because the link went down:
-the snapshot after reconnecting reconciles the mirror with the remote.
+A ``subscribe_entities`` diff in its common shape is folded into an overlay
+of its entry, formatted when the entry is next read (see ``overlay``); any
+other diff is applied at once. While the link is down, entries age by the
+``TtlClock``; nothing is dropped because the link went down: the snapshot
+after reconnecting reconciles the mirror with the remote.
 
 The mirror notes which entities changed; its owner takes that list after each
 frame (``take_changes``) and tells listeners and REST fills, so noting a change
@@ -39,6 +32,7 @@ from .filters import EntityFilter
 from .overlay import MAX_TIMESTAMP as _MAX_TIMESTAMP, Overlay as _Overlay, overlay_of
 from .protocol import State, apply_diff, is_full_state
 from .stats import MirrorCounters
+from .ttl import TtlClock
 
 # What a diff that does not fit its entry can raise (a timestamp out of range
 # raises OverflowError or OSError, not ValueError).
@@ -50,6 +44,10 @@ _UNAPPLICABLE = (
     ArithmeticError,
     OSError,
 )
+
+
+# What a folded diff without attributes contributes (never mutated).
+_NO_ATTRIBUTES: dict[str, Any] = {}
 
 
 class Lookup(Enum):
@@ -75,9 +73,9 @@ class StateMirror:
         self.entity_filter = entity_filter
         self._keep = entity_filter.decisions
         self.update_cache = update_cache
-        self.cache_ttl = cache_ttl
+        # Runs while the link is down; the link starts and stops it.
+        self.ttl = TtlClock(cache_ttl, clock)
         self.counters = MirrorCounters()
-        self._clock = clock
         # Full states, or (after diffs) overlays of one: see _Overlay.
         self._states: dict[str, State] = {}
         # True when some entry may be an overlay.
@@ -87,7 +85,6 @@ class StateMirror:
         self._all_json: bytes | None = None
         self._domain_json: dict[str, bytes] = {}
         self._version = 0
-        self._disconnected_at: float | None = None
         self._filled_at = 0.0
         # Entities fetched over REST while disconnected, and when.
         self._fetched_at: dict[str, float] = {}
@@ -150,28 +147,15 @@ class StateMirror:
                     and type(additions := diff.get("+")) is dict
                     and type(additions.get("s", "")) is str
                     and type(additions.get("c", "")) is str
-                    and (
-                        (changed_at := additions.get("lc")) is None
-                        or (
-                            type(changed_at) is float
-                            and 0 <= changed_at < _MAX_TIMESTAMP
-                        )
-                    )
-                    and (
-                        (updated_at := additions.get("lu")) is None
-                        or (
-                            type(updated_at) is float
-                            and 0 <= updated_at < _MAX_TIMESTAMP
-                        )
-                    )
-                    and (
-                        (attributes := additions.get("a")) is None
-                        or type(attributes) is dict
-                    )
+                    and type(changed_at := additions.get("lc", 0.0)) is float
+                    and 0 <= changed_at < _MAX_TIMESTAMP
+                    and type(updated_at := additions.get("lu", 0.0)) is float
+                    and 0 <= updated_at < _MAX_TIMESTAMP
+                    and type(attributes := additions.get("a", _NO_ATTRIBUTES)) is dict
                 ):
                     if type(entry) is not _Overlay:
                         entry = states[entity_id] = overlay_of(entry)
-                    elif changed_at is not None:
+                    elif "lc" in additions:
                         entry.pop("lu", None)
                     entry.update(additions)
                     if attributes:
@@ -277,22 +261,17 @@ class StateMirror:
             fresh.pop(entity_id, None)
             if entity_id in old:
                 fresh[entity_id] = old[entity_id]
-        changed = [
-            entity_id
-            for entity_id, state in fresh.items()
-            if old.get(entity_id) != state
-        ]
-        removed = [entity_id for entity_id in old if entity_id not in fresh]
+        changes = self._changes  # changed or removed: news for the listeners
+        for entity_id, state in fresh.items():
+            if old.get(entity_id) != state:
+                changes[entity_id] = True
+        changes.update(dict.fromkeys(old.keys() - fresh.keys(), True))
         self._states = fresh
         self._complete = not dirty
-        self._filled_at = self._clock()
+        self._filled_at = self.ttl.clock()
         self._version += 1
         self._all_json = None
         self._domain_json.clear()
-        for entity_id in removed:
-            self._changes[entity_id] = True
-        for entity_id in changed:
-            self._changes[entity_id] = True
 
     def _invalidate(self, entity_id: str) -> None:
         self._states.pop(entity_id, None)
@@ -316,38 +295,12 @@ class StateMirror:
         changes, self._changes = self._changes, {}
         return changes
 
-    # -- the TTL clock --------------------------------------------------------
-
-    def start_ttl_clock(self) -> None:
-        """Let entries age from now: the link dropped (a second call is a no-op)."""
-        if self._disconnected_at is None:
-            self._disconnected_at = self._clock()
-
-    def stop_ttl_clock(self) -> None:
-        """Stop the aging: the link is up, entries are authoritative again."""
-        self._disconnected_at = None
-
-    def set_clock(self, clock: Callable[[], float]) -> None:
-        """Age entries by ``clock`` (monotonic seconds) from now on."""
-        self._clock = clock
-
-    @property
-    def ttl_clock_running(self) -> bool:
-        """Return True while the link is down and entries are aging."""
-        return self._disconnected_at is not None
-
-    def _fresh_since(self, since: float) -> bool:
-        if self._disconnected_at is None:
-            return True
-        confirmed = max(self._disconnected_at, since)
-        return self._clock() - confirmed < self.cache_ttl
-
     # -- reads --------------------------------------------------------------
 
     def lookup(self, entity_id: str) -> tuple[Lookup, State | None]:
         """Answer a read of one entity; counts a hit or a miss."""
         state = self._entry(entity_id)
-        fresh = self._fresh_since(
+        fresh = self.ttl.fresh_since(
             max(self._filled_at, self._fetched_at.get(entity_id, 0.0))
         )
         if state is not None and fresh:
@@ -378,7 +331,7 @@ class StateMirror:
 
     def all_valid(self) -> bool:
         """Return True if the entries can answer an all-states read."""
-        return self._complete and self._fresh_since(self._filled_at)
+        return self._complete and self.ttl.fresh_since(self._filled_at)
 
     def states(self, domains: Iterable[str] | None = None) -> list[State]:
         """Return the entries, optionally narrowed to some domains."""
@@ -425,7 +378,7 @@ class StateMirror:
     def fill_all(self, states: Iterable[State], dirty: AbstractSet[str]) -> None:
         """Store the result of a REST ``/api/states`` fetch."""
         self._replace(states, dirty)
-        if self.ttl_clock_running:
+        if self.ttl.running:
             self._fetched_at.clear()
 
     def fill_one(
@@ -443,5 +396,5 @@ class StateMirror:
         if self._entry(entity_id) != state:
             self._states[entity_id] = state
             self._changed(entity_id)
-        if self.ttl_clock_running:
-            self._fetched_at[entity_id] = self._clock()
+        if self.ttl.running:
+            self._fetched_at[entity_id] = self.ttl.clock()

@@ -1,4 +1,4 @@
-"""Decoding of the subscribed events into changes for the ingest.
+"""The subscriptions of a link, and the decoding of their events for the ingest.
 
 This is where the entity filter decides, once per update: a state or removal
 from ``subscribe_entities`` or ``state_changed`` is checked here, a diff by the
@@ -16,8 +16,17 @@ from enum import StrEnum
 import logging
 from typing import Any
 
+from .channel import CommandChannel
+from .exceptions import CommandFailed
 from .filters import EntityFilter
-from .protocol import State, expand_compressed_state
+from .protocol import (
+    EVENT_SERVICE_REGISTERED,
+    EVENT_SERVICE_REMOVED,
+    EVENT_STATE_CHANGED,
+    UNSUPPORTED_CODES,
+    State,
+    expand_compressed_state,
+)
 
 # What a malformed message can raise while it is taken apart.
 MALFORMED = (KeyError, TypeError, AttributeError, ValueError, OverflowError)
@@ -139,6 +148,86 @@ class StateDecoder:
         diffs, self._diffs = self._diffs, []
         if changes := self._callbacks.state_diffs(diffs):
             self._callbacks.changes(changes)
+
+
+type EventHandler = Callable[[dict[str, Any]], None]
+
+
+class Subscriptions:
+    """What one link subscribes to, and the handler of each subscription id."""
+
+    def __init__(
+        self,
+        entity_filter: EntityFilter,
+        callbacks: IngestCallbacks,
+        *,
+        log_once: Callable[..., None],
+    ) -> None:
+        """Subscribe as ``entity_filter`` allows; decode into ``callbacks``."""
+        self._filter = entity_filter
+        self._log_once = log_once
+        self.decoder = StateDecoder(entity_filter, callbacks, log_once=log_once)
+        # Cleared when the link drops: ids belong to one socket.
+        self.handlers: dict[int, EventHandler] = {}
+        self.kind = SubscriptionKind.NONE
+
+    async def subscribe(
+        self, channel: CommandChannel, *, subscribe_entities: bool
+    ) -> None:
+        """Subscribe to state changes, then to service (un)registrations."""
+        await self._subscribe_states(channel, subscribe_entities=subscribe_entities)
+        for event_type in (EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED):
+            await self._subscribe(
+                channel,
+                {"type": "subscribe_events", "event_type": event_type},
+                self.decoder.on_service_event,
+            )
+
+    async def _subscribe_states(
+        self, channel: CommandChannel, *, subscribe_entities: bool
+    ) -> None:
+        if self._filter.matches_nothing:
+            self.kind = SubscriptionKind.NONE
+            return
+        if subscribe_entities:
+            self.decoder.expect_initial_dump = True
+            try:
+                await self._subscribe(
+                    channel,
+                    {"type": "subscribe_entities", **self._filter.server_filter()},
+                    self.decoder.on_entities_event,
+                )
+            except CommandFailed as err:
+                self.decoder.expect_initial_dump = False
+                if err.code not in UNSUPPORTED_CODES:
+                    raise
+                self._log_once(
+                    "no_subscribe_entities",
+                    "The remote at %s does not support subscribe_entities; "
+                    "falling back to state_changed events (more traffic)",
+                )
+            else:
+                self.kind = SubscriptionKind.ENTITIES
+                return
+        await self._subscribe(
+            channel,
+            {"type": "subscribe_events", "event_type": EVENT_STATE_CHANGED},
+            self.decoder.on_state_changed,
+        )
+        self.kind = SubscriptionKind.STATE_CHANGED
+
+    async def _subscribe(
+        self, channel: CommandChannel, message: dict[str, Any], handler: EventHandler
+    ) -> None:
+        # The handler is registered before sending: events may follow the
+        # result in the same (coalesced) frame.
+        message_id = channel.new_id()
+        self.handlers[message_id] = handler
+        try:
+            await channel.send(message, message_id=message_id)
+        except BaseException:
+            self.handlers.pop(message_id, None)
+            raise
 
 
 def log_once_factory(logger: logging.Logger, base_url: str) -> Callable[..., None]:
