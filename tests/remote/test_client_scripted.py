@@ -520,7 +520,6 @@ async def test_bad_snapshot(scripted: ScriptedServer, wired: Factory) -> None:
     with pytest.raises(ProtocolError):
         await item.client.connect()
     assert item.client.idle
-    assert item.client._reader is None
 
 
 async def test_rest_errors(scripted: ScriptedServer, wired: Factory) -> None:

@@ -121,3 +121,24 @@ async def test_link_counts_what_arrives(remote: RemoteHass, wired: Factory) -> N
     assert after.connected
     assert after.mirrored_entities == 1
     assert after.listeners == 1
+
+
+async def test_a_failing_listener_harms_nobody(
+    remote: RemoteHass, wired: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A listener that raises is logged; the link and the other listeners go on."""
+    hass = remote.hass
+    item = wired(entity_filter=EntityFilter(prefixes=["light."]))
+    await item.link.connect()
+    item.start()
+
+    def broken(_changes: Mapping[str, Any]) -> None:
+        raise RuntimeError("boom")
+
+    item.link.add_listener(broken)
+    hass.states.async_set("light.a", "on")
+    await wait_for(lambda: ("light.a", api_state(hass, "light.a")) in item.states)
+    hass.states.async_set("light.a", "off")
+    await wait_for(lambda: item.states[-1] == ("light.a", api_state(hass, "light.a")))
+    assert item.client.connected
+    assert "A listener of" in caplog.text

@@ -109,6 +109,7 @@ class RemoteLink:
             clock=clock,
         )
         self._on_link_state_changed = on_link_state
+        self._logger = logger or logging.getLogger(__name__)
         self._listeners: list[ChangesListener] = []
         self._resync: asyncio.Task[None] | None = None
         self.events_received = 0
@@ -262,7 +263,11 @@ class RemoteLink:
             return
         batch = StateChanges(self.mirror, reported)
         for listener in list(self._listeners):
-            listener(batch)
+            try:
+                listener(batch)
+            except Exception:
+                # One broken listener must not drop the link for everyone.
+                self._logger.exception("A listener of %s failed", self.url)
 
     def _on_link_state(self, state: ConnectionState) -> None:
         if state is ConnectionState.CONNECTED:
