@@ -1,6 +1,6 @@
 """Ingest benchmark: what each remote update costs the bridge, against the floor.
 
-Four consumers read the same stream from a replay remote (``replay_remote.py``,
+Four kinds of consumer read the same stream from a replay remote (``replay_remote.py``,
 a separate process on 127.0.0.1 that speaks Home Assistant's WebSocket API):
 
 1. ``floor``: a bare aiohttp client that authenticates, subscribes and only
