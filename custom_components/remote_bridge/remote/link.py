@@ -39,29 +39,30 @@ class StateChanges(Mapping[str, State | None]):
     """The entities one frame (or snapshot, or fill) changed, with new states.
 
     A value is the entity's state in the ``/api/states`` shape, or None when it
-    left the mirror. States are built on first access and shared by every
-    listener; so are their JSON bytes (``json``): a hundred listeners cost one
-    serialisation.
+    left the mirror. Each state is built when first read (a listener that wants
+    one domain pays for that domain) and shared by every listener; so are the
+    batch's JSON bytes (``json``): a hundred listeners cost one serialisation.
+    Valid during the listener call: read later, a state may be newer.
     """
 
     __slots__ = ("_entity_ids", "_json", "_mirror", "_states")
 
-    def __init__(self, mirror: StateMirror, entity_ids: list[str]) -> None:
-        """Describe ``entity_ids``, reading their states from ``mirror``."""
+    def __init__(self, mirror: StateMirror, entity_ids: dict[str, bool]) -> None:
+        """Describe the keys of ``entity_ids``, reading states from ``mirror``."""
         self._mirror = mirror
         self._entity_ids = entity_ids
-        self._states: dict[str, State | None] | None = None
+        self._states: dict[str, State | None] = {}
         self._json: bytes | None = None
-
-    def _all(self) -> dict[str, State | None]:
-        if self._states is None:
-            get = self._mirror.get
-            self._states = {entity_id: get(entity_id) for entity_id in self._entity_ids}
-        return self._states
 
     def __getitem__(self, entity_id: str) -> State | None:
         """Return the entity's new state (None: gone from the mirror)."""
-        return self._all()[entity_id]
+        states = self._states
+        if entity_id in states:
+            return states[entity_id]
+        if entity_id not in self._entity_ids:
+            raise KeyError(entity_id)
+        state = states[entity_id] = self._mirror.get(entity_id)
+        return state
 
     def __iter__(self) -> Iterator[str]:
         """Iterate over the changed entity ids, in the order they changed."""
@@ -74,7 +75,9 @@ class StateChanges(Mapping[str, State | None]):
     def json(self) -> bytes:
         """Return ``{entity_id: state or null}`` as JSON, serialised once."""
         if self._json is None:
-            self._json = orjson.dumps(self._all())
+            self._json = orjson.dumps(
+                {entity_id: self[entity_id] for entity_id in self}
+            )
         return self._json
 
 
@@ -258,7 +261,7 @@ class RemoteLink:
             fills.mark(changes)
         if not self._listeners:
             return
-        reported = [entity_id for entity_id, told in changes.items() if told]
+        reported = {entity_id: True for entity_id, told in changes.items() if told}
         if not reported:
             return
         batch = StateChanges(self.mirror, reported)
