@@ -1,13 +1,16 @@
 """Ingest benchmark: what each remote update costs the bridge, against the floor.
 
-Four consumers read the same stream from a replay remote (``replay_remote.py``,
+Four kinds of consumer read the same stream from a replay remote (``replay_remote.py``,
 a separate process on 127.0.0.1 that speaks Home Assistant's WebSocket API):
 
 1. ``floor``: a bare aiohttp client that authenticates, subscribes and only
    decodes every frame with orjson;
 2. ``loop``: the floor plus one Python pass per update that files it under its
    entity id (applying nothing): the least any Python consumer does;
-3. ``core``: ``RemoteClient`` + ``StateMirror`` (no Home Assistant);
+3. ``core``: a ``RemoteLink`` (client, mirror, reader; no Home Assistant),
+   then the same with 1 and with 100 batch listeners that each do what an SSE
+   stream hub does (take the batch's JSON and append it to a bounded buffer),
+   and with 100 listeners that each serialise the batch themselves;
 4. ``ha``: the whole integration in a Home Assistant test instance (config
    entry set up, entities live) until the sentinel is in the mirror;
 
@@ -30,9 +33,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-import functools
+from dataclasses import replace
 import json
 import os
 from pathlib import Path
@@ -46,14 +50,22 @@ import subprocess
 import sys
 import tempfile
 import time
-import types
 from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 TESTS = REPO / "tests"
 REPLAY = Path(__file__).resolve().parent / "replay_remote.py"
 DEFAULT_EXCLUDE = ("media_player", "camera", "automation")
-CONSUMERS = ("floor", "loop", "core", "ha")
+CONSUMERS = ("floor", "loop", "core", "core+1", "core+100", "core+100own", "ha")
+# Listeners attached to the link: (count, each serialises the batch itself).
+LISTENERS = {
+    "core": (0, False),
+    "core+1": (1, False),
+    "core+100": (100, False),
+    "core+100own": (100, True),
+}
+# What a stream hub keeps for a slow reader before it drops it.
+HUB_BUFFER = 1024
 # (subscription, coalesce_messages)
 KINDS = (
     ("state_changed", False),
@@ -186,26 +198,36 @@ async def consume_floor(cfg: dict[str, Any]) -> dict[str, Any]:  # noqa: PLR0912
     }
 
 
-def _core_imports(*, without_ha: bool = False) -> Any:
-    """Import the pure core; ``without_ha``: skip the integration's __init__.
+def _core_imports() -> Any:
+    """Import the pure core as a top-level package (its imports are relative).
 
-    The integration package imports Home Assistant; the core does not, so the
-    core consumer loads ``remote/`` under a bare parent package and its RSS and
-    start-up are the core's alone.
+    Nothing of the integration (which imports Home Assistant) is loaded, so
+    the core consumer's RSS and start-up are the core's alone.
     """
-    sys.path.insert(0, str(REPO))
-    if without_ha and "custom_components.remote_bridge" not in sys.modules:
-        import custom_components  # noqa: PLC0415
+    from core import import_core  # noqa: PLC0415
 
-        parent = types.ModuleType("custom_components.remote_bridge")
-        parent.__path__ = [str(REPO / "custom_components" / "remote_bridge")]
-        sys.modules[parent.__name__] = parent
-        custom_components.remote_bridge = parent  # type: ignore[attr-defined]
-    from custom_components.remote_bridge import remote  # noqa: PLC0415
+    remote = import_core()
 
-    if without_ha and "homeassistant" in sys.modules:
+    if "homeassistant" in sys.modules:
         raise RuntimeError("the core consumer imported Home Assistant")
     return remote
+
+
+def _hub_listener(*, own_serialisation: bool) -> Callable[[Any], None]:
+    """Return a listener that does what an SSE stream hub does with a batch.
+
+    It serialises the changed states once per batch and appends the bytes to
+    a bounded buffer. ``changes.json()`` is serialised once and shared by
+    every listener; ``own_serialisation`` makes each listener pay for its own
+    ``orjson.dumps`` of the batch instead.
+    """
+    import orjson  # noqa: PLC0415
+
+    buffer: deque[bytes] = deque(maxlen=HUB_BUFFER)
+    if own_serialisation:
+        dumps = orjson.dumps
+        return lambda changes: buffer.append(dumps(dict(changes)))
+    return lambda changes: buffer.append(changes.json())
 
 
 async def _final_states(session: Any, url: str) -> list[dict[str, Any]]:
@@ -225,51 +247,43 @@ def _compare(mirror: Any, expected: list[dict[str, Any]]) -> dict[str, int]:
 
 
 async def consume_core(cfg: dict[str, Any]) -> dict[str, Any]:
-    """RemoteClient + StateMirror, wired as bridge.py wires them."""
+    """Run a RemoteLink with the default filter, as ``bridge.py`` builds it."""
     import aiohttp  # noqa: PLC0415
 
-    remote = _core_imports(without_ha=True)
+    remote = _core_imports()
+    count, own = LISTENERS[cfg["consumer"]]
     async with aiohttp.ClientSession() as session:
-        mirror = remote.StateMirror(
-            remote.EntityFilter(enabled=True, exclude_domains=DEFAULT_EXCLUDE)
-        )
-        client = remote.RemoteClient(
+        link = remote.RemoteLink(
             session,
             cfg["url"],
             cfg["token"],
-            entity_filter=mirror.entity_filter,
+            entity_filter=remote.EntityFilter(exclude_domains=DEFAULT_EXCLUDE),
             options=remote.ClientOptions(
                 subscribe_entities=cfg["subscription"] == "entities",
                 coalesce_messages=cfg["coalesce"],
             ),
-            callbacks=remote.ClientCallbacks(
-                state=mirror.set_state,
-                state_diffs=mirror.apply_diffs,
-                state_invalid=lambda entity_id: mirror.set_state(entity_id, {}),
-                snapshot=mirror.replace_all,
-                services=mirror.set_services,
-            ),
         )
-        await client.connect()
-        runner = asyncio.create_task(client.run())
+        for _ in range(count):
+            link.add_listener(_hub_listener(own_serialisation=own))
+        await link.connect()
+        runner = asyncio.create_task(link.run())
         try:
-            result = await _drive(cfg, session, client, mirror)
+            result = await _drive(cfg, session, link)
         finally:
-            await client.stop()
+            await link.stop()
             runner.cancel()
             await asyncio.gather(runner, return_exceptions=True)
     return result
 
 
-async def _drive(
-    cfg: dict[str, Any], session: Any, client: Any, mirror: Any
-) -> dict[str, Any]:
-    """Time one stream through a connected client; check the mirror after."""
+async def _drive(cfg: dict[str, Any], session: Any, link: Any) -> dict[str, Any]:
+    """Time one stream through a connected link; check the mirror after."""
     if cfg.get("real"):
-        return await _drive_real(cfg, session, client, mirror)
+        return await _drive_real(cfg, session, link)
+    client, mirror = link.client, link.mirror
     sentinel, done = cfg["sentinel"], cfg["sentinel_state"]
     prepared = await client.send_command({"type": "replay/prepare"})
-    events0, since = client.events_received, client.connected_since
+    events0, since = link.events_received, client.connected_since
 
     def arrived() -> bool:
         state = mirror.get(sentinel)
@@ -288,21 +302,20 @@ async def _drive(
         "cpu": c1 - c0,
         "wire_bytes": prepared["bytes"],
         "frames": prepared["frames"],
-        "events": client.events_received - events0,
+        "events": link.events_received - events0,
         "reconnected": client.connected_since != since,
         "maxrss_mb": _maxrss_mb(),
         **check,
     }
 
 
-async def _drive_real(
-    cfg: dict[str, Any], session: Any, client: Any, mirror: Any
-) -> dict[str, Any]:
+async def _drive_real(cfg: dict[str, Any], session: Any, link: Any) -> dict[str, Any]:
     """Make a real remote set states as fast as it can; check what arrived."""
+    client, mirror = link.client, link.mirror
     done = f"done-{secrets.token_hex(4)}"
     events0, bytes0, since = (
-        client.events_received,
-        client.bytes_received,
+        link.events_received,
+        link.bytes_received,
         client.connected_since,
     )
 
@@ -345,12 +358,12 @@ async def _drive_real(
     await _wait_for(arrived, CONSUMER_TIMEOUT, "the sentinel")
     mirror.states()  # as in _drive: deferred formatting counts
     t1, c1 = _usage()
-    check = _compare(mirror, await client.fetch_states())
+    check = _compare(mirror, await client.rest.fetch_states())
     return {
         "wall": t1 - t0,
         "cpu": c1 - c0,
-        "wire_bytes": client.bytes_received - bytes0,
-        "events": client.events_received - events0,
+        "wire_bytes": link.bytes_received - bytes0,
+        "events": link.events_received - events0,
         "expected_events": kept + 1,
         "remote_set_seconds": set_kept["seconds"] + set_dropped["seconds"],
         "reconnected": client.connected_since != since,
@@ -361,7 +374,7 @@ async def _drive_real(
 
 async def consume_ha(cfg: dict[str, Any]) -> dict[str, Any]:
     """Run the whole integration in a Home Assistant test instance."""
-    _core_imports()
+    sys.path.insert(0, str(REPO))
     # Import the integration before hass can put another custom_components first.
     from homeassistant import loader  # noqa: PLC0415
     from homeassistant.helpers import entity_registry as er  # noqa: PLC0415
@@ -373,16 +386,7 @@ async def consume_ha(cfg: dict[str, Any]) -> dict[str, Any]:
     )
 
     import custom_components.remote_bridge as integration  # noqa: PLC0415
-    from custom_components.remote_bridge import bridge as bridge_module  # noqa: PLC0415
 
-    # The integration always asks for subscribe_entities and coalescing; for
-    # the other rows of the table it is told otherwise (the same code paths a
-    # remote that refuses them would take).
-    bridge_module.ClientOptions = functools.partial(  # type: ignore[misc]
-        bridge_module.ClientOptions,
-        subscribe_entities=cfg["subscription"] == "entities",
-        coalesce_messages=cfg["coalesce"],
-    )
     assert integration.DOMAIN == "remote_bridge"
     with tempfile.TemporaryDirectory(prefix="rb-bench-ha-") as config_dir:
         async with async_test_home_assistant(config_dir=config_dir) as hass:
@@ -412,9 +416,8 @@ async def consume_ha(cfg: dict[str, Any]) -> dict[str, Any]:
             live = connected_id is not None and hass.states.get(connected_id)
             if not live or live.state != "on":
                 raise RuntimeError(f"the bridge's entities are not live: {live}")
-            result = await _drive(
-                cfg, async_get_clientsession(hass), bridge.client, bridge.mirror
-            )
+            await _use_subscription(bridge.link, cfg)
+            result = await _drive(cfg, async_get_clientsession(hass), bridge.link)
             result["entities_live"] = len(
                 er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
             )
@@ -422,6 +425,31 @@ async def consume_ha(cfg: dict[str, Any]) -> dict[str, Any]:
             await hass.async_block_till_done()
             await hass.async_stop(force=True)
     return result
+
+
+async def _use_subscription(link: Any, cfg: dict[str, Any]) -> None:
+    """Reconnect with the run's subscription, unless it is the default.
+
+    The integration always asks for subscribe_entities and coalescing; for the
+    other rows it reconnects with other options (the same code paths a remote
+    that refuses them would take), before anything is timed.
+    """
+    client = link.client
+    wanted = replace(
+        client.options,
+        subscribe_entities=cfg["subscription"] == "entities",
+        coalesce_messages=cfg["coalesce"],
+    )
+    if wanted == client.options:
+        return
+    client.set_options(wanted)
+    since = client.connected_since
+    await link.reconnect()
+    await _wait_for(
+        lambda: link.connected and client.connected_since != since,
+        CONSUMER_TIMEOUT,
+        "the reconnect with the run's subscription",
+    )
 
 
 def _free_port() -> int:
@@ -446,7 +474,7 @@ def run_consumer(cfg: dict[str, Any]) -> None:
     consumers: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
         "floor": consume_floor,
         "loop": consume_floor,
-        "core": consume_core,
+        **dict.fromkeys(LISTENERS, consume_core),
         "ha": consume_ha,
     }
     pin_to_cpu(0, -1)
@@ -555,7 +583,7 @@ def bench_replay(
         runs: dict[tuple[str, bool, str], list[dict[str, Any]]] = {}
         for run in range(args.runs):
             for subscription, coalesce in args.kinds:
-                floor_cpu = None
+                floor_cpu = core_cpu = None
                 for consumer in CONSUMERS:
                     cfg = {
                         "consumer": consumer,
@@ -569,14 +597,18 @@ def bench_replay(
                     result = derive(spawn_consumer(cfg, CONSUMER_TIMEOUT), updates)
                     if consumer == "floor":
                         floor_cpu = result["cpu_us"]
+                    if consumer == "core":
+                        core_cpu = result["cpu_us"]
                     assert floor_cpu is not None
                     result["ratio"] = result["cpu_us"] / floor_cpu
+                    if consumer in LISTENERS and core_cpu is not None:
+                        result["x_core"] = result["cpu_us"] / core_cpu
                     runs.setdefault((subscription, coalesce, consumer), []).append(
                         result
                     )
                     _say(
                         f"run {run + 1} {_kind_name(subscription, coalesce):28} "
-                        f"{consumer:5} {result['events_per_s']:>9,.0f} ev/s "
+                        f"{consumer:11} {result['events_per_s']:>9,.0f} ev/s "
                         f"{result['cpu_us']:6.2f} µs/ev xfloor {result['ratio']:.2f} "
                         f"{result['bytes_per_update']:6.0f} B/update "
                         f"rss {result['maxrss_mb']:5.0f} MB "
@@ -602,7 +634,8 @@ def bench_replay(
                         )
                     },
                     "lost": max((r.get("lost", 0) for r in results), default=0),
-                    "checked": consumer in ("core", "ha"),
+                    "checked": consumer in LISTENERS or consumer == "ha",
+                    "x_core": statistics.median(r.get("x_core", 0.0) for r in results),
                 }
             )
 
@@ -717,6 +750,18 @@ def print_tables(
             f"| {row['ratio']:.2f} | {row['bytes_per_update']:,.0f} "
             f"| {row['maxrss_mb']:.0f} | {row['lost'] if row['checked'] else '-'} |"
         )
+    listened = [row for row in rows if row["consumer"] in LISTENERS]
+    if listened:
+        _say("\n### Batch listeners (a stream hub each), CPU per update\n")
+        _say("| N | subscription | listeners | CPU µs/update | x no listener |")
+        _say("|---:|---|---|---:|---:|")
+        for row in listened:
+            count, own = LISTENERS[row["consumer"]]
+            what = f"{count}{' (each serialises)' if own else ''}"
+            _say(
+                f"| {row['changes']:,} | {row['kind']} | {what} "
+                f"| {row['cpu_us']:.2f} | {row['x_core']:.2f} |"
+            )
     if real_rows:
         _say("\n### Against a real Home Assistant remote at its maximum rate\n")
         _say(
@@ -770,6 +815,15 @@ def print_targets(rows: list[dict[str, Any]], real_rows: list[dict[str, Any]]) -
                     f"- N={changes:,}{coalesce or ''}: wire bytes per update, "
                     f"subscribe_entities {factor:.1f}x fewer than state_changed "
                     f"({entities:,.0f} vs {changed:,.0f} B): {verdict}"
+                )
+        for row in subset:
+            count, own = LISTENERS.get(row["consumer"], (0, False))
+            if count and not own:
+                verdict = "met" if row["x_core"] <= 1.2 else "MISSED"
+                _say(
+                    f"- N={changes:,} {row['kind']}: {count} listener(s) cost "
+                    f"{row['x_core']:.2f}x the link without listeners (≤ 1.2x): "
+                    f"{verdict}"
                 )
         lost = sum(row["lost"] for row in subset if row["checked"])
         _say(f"- N={changes:,}: mirror equals the replay's final states: {lost == 0}")

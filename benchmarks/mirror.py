@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/mirror.py --quick   # a tiny smoke run
 
 Prints figures; it is not a test. Changes are prepared before the clock starts,
-so the figures are the mirror's own cost per change (plus the callback call).
+so the figures are the mirror's own cost per change (plus the callback call and,
+for full states, the filter decision the subscription decoder makes).
 Diffs go in batches of 256, as the client hands over a coalesced frame's, and
 the diff figures include one read of every entry at the end (the mirror formats
 folded diffs on read).
@@ -14,18 +15,18 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
-from pathlib import Path
 import random
 import sys
 import time
 import tracemalloc
 from typing import Any
 
+from core import import_core
 import orjson
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import_core()  # the pure core alone, as the package ``remote``
 
-from custom_components.remote_bridge.remote import EntityFilter, StateMirror
+from remote import EntityFilter, StateMirror  # noqa: E402
 
 DOMAINS = ("sensor", "light", "switch", "binary_sensor", "climate", "media_player")
 BASE_TS = 1_795_000_000.0
@@ -108,10 +109,13 @@ def main() -> None:
             mirror = StateMirror(entity_filter, update_cache=update)
             mirror.replace_all(orjson.loads(snapshot_json))
             set_state = mirror.set_state
+            keep = entity_filter.decisions
 
-            def run_full(set_state: Any = set_state) -> None:
+            def run_full(set_state: Any = set_state, keep: Any = keep) -> None:
+                # The subscription decoder decides the filter for full states.
                 for entity_id, state in full_changes:
-                    set_state(entity_id, state)
+                    if keep[entity_id]:
+                        set_state(entity_id, state)
 
             timed(
                 f"{mode:<10} set_state  (full states, {filter_label})",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 import socket
+import time
 from typing import Any
 
 from aiohttp import web
@@ -127,12 +128,10 @@ async def second_address(remote: RemoteHass) -> str:
     """Serve the same remote on a second port too; return that URL."""
     runner = remote.http.server.runner
     assert runner is not None
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    server = site._server
-    assert isinstance(server, asyncio.Server)
-    port = server.sockets[0].getsockname()[1]
-    return f"http://127.0.0.1:{port}"
+    before = {tuple(address) for address in runner.addresses}
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    (added,) = {tuple(address) for address in runner.addresses} - before
+    return f"http://127.0.0.1:{added[1]}"
 
 
 def entity_id_of(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
@@ -152,6 +151,12 @@ def state_of(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:
     return state.state
 
 
+def expire_cache(bridge: RemoteBridge) -> None:
+    """Move the bridge's TTL clock past ``cache_ttl``: entries are stale now."""
+    offset = bridge.options["cache_ttl"] + 1.0
+    bridge.link.set_timing(clock=lambda: time.monotonic() + offset)
+
+
 def fast_reconnects(bridge: RemoteBridge) -> list[float]:
     """Make the bridge's backoff waits instant; return the delays it asked for."""
     delays: list[float] = []
@@ -160,5 +165,5 @@ def fast_reconnects(bridge: RemoteBridge) -> list[float]:
         delays.append(delay)
         await asyncio.sleep(0)
 
-    bridge.client._sleep = sleep
+    bridge.link.set_timing(sleep=sleep)
     return delays

@@ -735,7 +735,7 @@ async def assert_not_sent(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     would have arrived too (the remote sends in order).
     """
     bridge = bridge_of(entry)
-    received = bridge.client.bytes_received
+    received = bridge.link.bytes_received
     for number in range(50):
         hass.states.async_set(
             "sensor.kitchen_power", str(number), {"pad": f"{number:04}" * 250}
@@ -748,7 +748,7 @@ async def assert_not_sent(hass: HomeAssistant, entry: MockConfigEntry) -> None:
 
     await wait_for(lambda: outside() == f"{received}", what="the kept change")
     # Only that change and the bridge's own sensors (this hass is the remote).
-    assert bridge.client.bytes_received - received < 10_000
+    assert bridge.link.bytes_received - received < 10_000
     assert "sensor.kitchen_power" not in bridge.mirror
 
 

@@ -54,7 +54,7 @@ async def test_diagnostics(
     )
     hass.states.async_set("light.kitchen", "off")
     bridge = bridge_of(entry)
-    await wait_for(lambda: bridge.client.events_received == 1, what="the event")
+    await wait_for(lambda: bridge.link.events_received == 1, what="the event")
 
     diagnostics = await get_diagnostics_for_config_entry(hass, hass_client, entry)
 

@@ -191,7 +191,7 @@ async def test_event_counters_throttled(
     burst_time = time.time()
     for value in range(50):
         hass.states.async_set("light.kitchen", str(value))
-    await wait_for(lambda: bridge.client.events_received == 50, what="the burst")
+    await wait_for(lambda: bridge.link.events_received == 50, what="the burst")
     await hass.async_block_till_done()
     # The mirror is current, the entities wait for their next write.
     assert bridge.mirror.get("light.kitchen")["state"] == "49"
@@ -213,7 +213,7 @@ async def test_event_counters_throttled(
 
     for value in range(10):
         hass.states.async_set("switch.pump", str(value))
-    await wait_for(lambda: bridge.client.events_received == 60, what="the burst")
+    await wait_for(lambda: bridge.link.events_received == 60, what="the burst")
     await tick(hass, freezer, 4)
     assert state_of(hass, entry, "events_received") == "50"
     assert len(writes) == 4
@@ -237,11 +237,11 @@ async def test_values_connected_then_disconnected(
     bridge = bridge_of(entry)
     event_time = time.time()
     hass.states.async_set("light.kitchen", "off")
-    await wait_for(lambda: bridge.client.events_received == 1, what="an event")
+    await wait_for(lambda: bridge.link.events_received == 1, what="an event")
     await tick(hass, freezer, 30)  # the first heartbeat
     await wait_for(lambda: bridge.client.latency_ms is not None, what="a pong")
     await tick(hass, freezer, 5)  # the next write of the counters
-    received = bridge.client.bytes_received
+    received = bridge.link.bytes_received
 
     values = {key: state_of(hass, entry, key) for key in ["connected", *SENSOR_KEYS]}
     assert megabytes(values.pop("bytes_received")) == pytest.approx(received)
@@ -294,8 +294,8 @@ async def test_receive_rate_over_the_last_minute(
 
     for value in range(20):
         hass.states.async_set("light.kitchen", str(value))
-    await wait_for(lambda: bridge.client.events_received == 20, what="the burst")
-    received = bridge.client.bytes_received
+    await wait_for(lambda: bridge.link.events_received == 20, what="the burst")
+    received = bridge.link.bytes_received
     await tick(hass, freezer, 5)
     assert megabytes(state_of(hass, entry, "bytes_received")) == pytest.approx(received)
     assert bytes_per_second(state_of(hass, entry, "bytes_per_minute")) == (
@@ -305,7 +305,7 @@ async def test_receive_rate_over_the_last_minute(
     # A quiet minute later the burst has left the window.
     for _ in range(12):
         await tick(hass, freezer, 5)
-    assert bridge.client.bytes_received == received
+    assert bridge.link.bytes_received == received
     assert float(state_of(hass, entry, "bytes_per_minute")) == 0
     assert megabytes(state_of(hass, entry, "bytes_received")) == pytest.approx(received)
 

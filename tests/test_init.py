@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import logging
+from pathlib import Path
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -10,8 +12,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 import pytest
-from pytest_homeassistant_custom_component.common import CLIENT_ID, MockUser
+from pytest_homeassistant_custom_component.common import (
+    CLIENT_ID,
+    MockConfigEntry,
+    MockUser,
+)
 
+import custom_components.remote_bridge as integration
 from custom_components.remote_bridge.const import DOMAIN
 from custom_components.remote_bridge.remote import ConnectionState
 
@@ -78,7 +85,7 @@ async def test_setup_and_unload(hass: HomeAssistant, remote: RemoteHass) -> None
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.NOT_LOADED
-    assert bridge.client.state is ConnectionState.STOPPED
+    assert bridge.link.link_state is ConnectionState.STOPPED
     assert state_of(hass, entry, "connected") == "unavailable"
 
 
@@ -138,7 +145,7 @@ async def test_reload_after_options_changes(
         assert entry.state is ConfigEntryState.LOADED
         bridge = bridge_of(entry)
         assert bridge is not bridges[-1]
-        assert bridges[-1].client.state is ConnectionState.STOPPED
+        assert bridges[-1].link.link_state is ConnectionState.STOPPED
         assert bridge.connected
         bridges.append(bridge)
     assert "light.kitchen" in bridges[3].mirror
@@ -188,7 +195,7 @@ async def test_home_assistant_stop_closes_the_link(
     bridge = bridge_of(entry)
     hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
     await hass.async_block_till_done()
-    assert bridge.client.state is ConnectionState.STOPPED
+    assert bridge.link.link_state is ConnectionState.STOPPED
     assert await hass.config_entries.async_unload(entry.entry_id)
 
 
@@ -198,10 +205,10 @@ async def test_home_assistant_stop_closes_the_link(
 async def test_outage_logs_once_and_recovers(
     hass: HomeAssistant, remote: RemoteHass, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """One warning however many retries, one info when back; no token in logs."""
+    """One info line when down however many retries, one when back; no token."""
     caplog.set_level(logging.DEBUG, logger=LOGGER_NAME)
     seed_remote(hass)
-    entry = await setup_integration(hass, remote, reconnect_max_delay=2)
+    entry = await setup_integration(hass, remote, reconnect_max_delay=4)
     bridge = bridge_of(entry)
     delays = fast_reconnects(bridge)
 
@@ -210,17 +217,17 @@ async def test_outage_logs_once_and_recovers(
     assert not bridge.connected
     assert state_of(hass, entry, "connected") == "off"
     assert state_of(hass, entry, "connection_state") == "reconnecting"
-    # The backoff doubles up to the configured cap (plus at most 10 % jitter).
-    assert 1 <= delays[0] <= 1.1
-    assert all(delay <= 2.2 for delay in delays)
-    assert max(delays) >= 2
+    # The backoff starts at 2 s and doubles up to the cap (plus 0-10 % jitter).
+    assert 2 <= delays[0] <= 2.2
+    assert 4 <= delays[1] <= 4.4
+    assert all(delay <= 4.4 for delay in delays)
     # The mirror keeps serving what it had.
     assert "light.kitchen" in bridge.mirror
-    warnings = bridge_records(caplog, logging.WARNING)
-    assert len(warnings) == 1
-    assert remote.url in warnings[0]
-    assert "unavailable" in warnings[0]
-    assert bridge_records(caplog, logging.INFO) == []
+    down = bridge_records(caplog, logging.INFO)
+    assert len(down) == 1
+    assert remote.url in down[0]
+    assert "unavailable" in down[0]
+    assert bridge_records(caplog, logging.WARNING) == []
 
     await start_remote(remote)
     await wait_for(lambda: bridge.connected, what="reconnected")
@@ -229,17 +236,17 @@ async def test_outage_logs_once_and_recovers(
     assert state_of(hass, entry, "connection_state") == "connected"
     assert state_of(hass, entry, "reconnect_attempts") == "0"
     infos = bridge_records(caplog, logging.INFO)
-    assert len(infos) == 1
-    assert "is back" in infos[0]
-    assert len(bridge_records(caplog, logging.WARNING)) == 1
+    assert len(infos) == 2
+    assert "is back" in infos[1]
+    assert bridge_records(caplog, logging.WARNING) == []
 
-    # A second outage is reported again, once.
+    # A second outage is reported again, once down and once back.
     await stop_remote(remote)
     await wait_for(lambda: bridge.client.reconnect_attempts >= 2, what="retries")
-    assert len(bridge_records(caplog, logging.WARNING)) == 2
+    assert len(bridge_records(caplog, logging.INFO)) == 3
     await start_remote(remote)
     await wait_for(lambda: bridge.connected, what="reconnected")
-    assert len(bridge_records(caplog, logging.INFO)) == 2
+    assert len(bridge_records(caplog, logging.INFO)) == 4
 
     assert_token_not_logged(caplog, remote.token)
 
@@ -272,7 +279,7 @@ async def test_gave_up_raises_repair_issue_and_reconnect_clears_it(
         "url": remote.url,
         "attempts": "3",
     }
-    assert len(bridge_records(caplog, logging.WARNING)) == 1
+    assert len(bridge_records(caplog, logging.INFO)) == 1  # "unavailable", once
 
     # The remote is back, but the bridge gave up: the action brings it back.
     await start_remote(remote)
@@ -284,6 +291,74 @@ async def test_gave_up_raises_repair_issue_and_reconnect_clears_it(
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     assert state_of(hass, entry, "connection_state") == "connected"
     assert_token_not_logged(caplog, remote.token)
+
+
+async def _gave_up(
+    hass: HomeAssistant, remote: RemoteHass, issue_registry: ir.IssueRegistry
+) -> MockConfigEntry:
+    """Set up an entry whose remote went away until it gave up (issue raised)."""
+    entry = await setup_integration(hass, remote, reconnect_max_attempts=1)
+    bridge = bridge_of(entry)
+    fast_reconnects(bridge)
+    await stop_remote(remote)
+    await wait_for(lambda: bridge.client.gave_up, what="giving up")
+    await hass.async_block_till_done()
+    issue_id = f"remote_unreachable_{entry.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    return entry
+
+
+async def test_unload_deletes_the_unreachable_issue(
+    hass: HomeAssistant, remote: RemoteHass, issue_registry: ir.IssueRegistry
+) -> None:
+    """An unloaded entry retries nothing: its repair issue would only mislead."""
+    entry = await _gave_up(hass, remote, issue_registry)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+    issue_id = f"remote_unreachable_{entry.entry_id}"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    await start_remote(remote)
+
+
+async def test_remove_deletes_the_unreachable_issue(
+    hass: HomeAssistant, remote: RemoteHass, issue_registry: ir.IssueRegistry
+) -> None:
+    """Removing an entry (even one already unloaded) removes its issue."""
+    entry = await _gave_up(hass, remote, issue_registry)
+    issue_id = f"remote_unreachable_{entry.entry_id}"
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    # As if it came back while unloaded (a restart before the removal, say).
+    ir.async_create_issue(
+        hass,
+        DOMAIN,
+        issue_id,
+        is_fixable=False,
+        severity=ir.IssueSeverity.ERROR,
+        translation_key="remote_unreachable",
+    )
+    assert await hass.config_entries.async_remove(entry.entry_id)
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    await start_remote(remote)
+
+
+def test_setup_entry_raises_setup_errors_directly() -> None:
+    """Setup errors are raised in async_setup_entry itself, where hassfest looks."""
+    source = Path(integration.__file__).read_text()
+    tree = ast.parse(source)
+    (setup,) = (
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.AsyncFunctionDef) and node.name == "async_setup_entry"
+    )
+    raised = {
+        node.exc.func.id
+        for node in ast.walk(setup)
+        if isinstance(node, ast.Raise)
+        and isinstance(node.exc, ast.Call)
+        and isinstance(node.exc.func, ast.Name)
+    }
+    assert {"ConfigEntryNotReady", "ConfigEntryAuthFailed"} <= raised
 
 
 async def test_token_revoked_while_running_starts_reauth(
@@ -304,7 +379,7 @@ async def test_token_revoked_while_running_starts_reauth(
     hass.auth.async_remove_refresh_token(refresh_token)
 
     await wait_for(
-        lambda: bridge.client.state is ConnectionState.AUTH_FAILED, what="auth"
+        lambda: bridge.link.link_state is ConnectionState.AUTH_FAILED, what="auth"
     )
     await hass.async_block_till_done()
     flows = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
@@ -323,7 +398,7 @@ async def test_token_revoked_while_running_starts_reauth(
         await hass.services.async_call(
             DOMAIN, "reconnect", {"config_entry_id": entry.entry_id}, blocking=True
         )
-    assert bridge.client.state is ConnectionState.AUTH_FAILED
+    assert bridge.link.link_state is ConnectionState.AUTH_FAILED
     assert_token_not_logged(caplog, remote.token)
 
     # The user pastes a new token: the entry reloads and connects again.

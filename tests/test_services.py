@@ -73,11 +73,11 @@ async def test_reconnect_opens_a_new_link(
     entry = await setup_integration(hass, remote)
     bridge = bridge_of(entry)
     fast_reconnects(bridge)
-    old_link = bridge.client._ws
+    old_link = bridge.client.connected_since
 
     await call(hass, "reconnect", entry.entry_id)
     await wait_for(
-        lambda: bridge.connected and bridge.client._ws is not old_link,
+        lambda: bridge.connected and bridge.client.connected_since != old_link,
         what="a new link",
     )
     assert len(bridge.mirror) == 3
@@ -175,7 +175,7 @@ async def test_reconnect_and_resync_are_admin_only(
 ) -> None:
     """A non-admin user may not drop or resync the link."""
     entry = await setup_integration(hass, remote)
-    old_link = bridge_of(entry).client._ws
+    before = bridge_of(entry).stats
     for action in ("reconnect", "resync"):
         with pytest.raises(Unauthorized):
             await hass.services.async_call(
@@ -185,7 +185,10 @@ async def test_reconnect_and_resync_are_admin_only(
                 blocking=True,
                 context=Context(user_id=hass_read_only_user.id),
             )
-    assert bridge_of(entry).client._ws is old_link
+    after = bridge_of(entry).stats
+    # Neither a new connection nor a new snapshot.
+    assert after.connected_since == before.connected_since
+    assert after.snapshots == before.snapshots
 
 
 async def test_reconnect_with_a_refused_token_says_so(
@@ -199,7 +202,7 @@ async def test_reconnect_with_a_refused_token_says_so(
     assert refresh_token is not None
     hass.auth.async_remove_refresh_token(refresh_token)
     await wait_for(
-        lambda: bridge.client.state is ConnectionState.AUTH_FAILED, what="auth"
+        lambda: bridge.link.link_state is ConnectionState.AUTH_FAILED, what="auth"
     )
 
     with pytest.raises(ServiceValidationError) as err:
@@ -209,7 +212,7 @@ async def test_reconnect_with_a_refused_token_says_so(
         "The remote of Garage refused the access token: re-authenticate the entry"
         " before reconnecting"
     )
-    assert bridge.client.state is ConnectionState.AUTH_FAILED
+    assert bridge.link.link_state is ConnectionState.AUTH_FAILED
 
 
 # -- call_action ------------------------------------------------------------------

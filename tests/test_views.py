@@ -13,7 +13,13 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from .conftest import RemoteHass
-from .integration_helpers import bridge_of, start_remote, stop_remote, wait_for
+from .integration_helpers import (
+    bridge_of,
+    expire_cache,
+    start_remote,
+    stop_remote,
+    wait_for,
+)
 from .views_helpers import TEST_FILTERS, seed_remote, setup_bridge
 
 VIEWS = ["states", "states/light.kitchen", "services", "health", "status", "metrics"]
@@ -271,7 +277,7 @@ async def test_unavailable_after_ttl(
     assert health["websocket"]["connected"] is False
     assert health["state"] in ("reconnecting", "connecting")
 
-    bridge.mirror.cache_ttl = 0  # the TTL runs out
+    expire_cache(bridge)  # the TTL runs out
     for path in ("states/light.kitchen", "states", "states?domain=light"):
         response = await client.get(f"{base(entry)}/{path}")
         assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
@@ -296,12 +302,12 @@ async def test_unavailable_names_the_address_to_admins_only(
     bridge = bridge_of(entry)
     await stop_remote(remote)
     await wait_for(lambda: not bridge.connected)
-    bridge.mirror.cache_ttl = 0
+    expire_cache(bridge)
     address = remote.url.removeprefix("http://")
     admin = await hass_client()
     reader = await hass_client(hass_read_only_access_token)
     for path in ("states/light.kitchen", "states", "services"):
-        bridge.mirror.set_services(None)
+        bridge.reader.set_services(None)
         response = await admin.get(f"{base(entry)}/{path}")
         assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
         assert address in (await response.json())["message"]
@@ -327,7 +333,7 @@ async def test_services_refetched_after_registration(
 
     hass.services.async_register("rb_test", "ping", ping)
     bridge = bridge_of(entry)
-    await wait_for(lambda: bridge.mirror.services is None)
+    await wait_for(lambda: bridge.reader.cached_services is None)
     ours = await (await client.get(f"{base(entry)}/services")).json()
     own = await (await client.get("/api/services")).json()
     assert "rb_test" in {item["domain"] for item in ours}
@@ -509,7 +515,7 @@ async def test_token_never_answered(
     bridge = bridge_of(entry)
     await stop_remote(remote)
     await wait_for(lambda: not bridge.connected)
-    bridge.mirror.cache_ttl = 0
+    expire_cache(bridge)
     answers += await bodies()
     assert b"unavailable" in b"".join(answers)
     for answer in answers:

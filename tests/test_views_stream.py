@@ -21,7 +21,13 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from custom_components.remote_bridge.views import hub
 
 from .conftest import RemoteHass
-from .integration_helpers import bridge_of, start_remote, stop_remote, wait_for
+from .integration_helpers import (
+    bridge_of,
+    expire_cache,
+    start_remote,
+    stop_remote,
+    wait_for,
+)
 from .views_helpers import (
     how_it_ends,
     next_event,
@@ -125,7 +131,7 @@ async def test_unload_ends_stream(
         assert await hass.config_entries.async_unload(entry.entry_id)
         async with asyncio.timeout(5):
             assert await response.content.read() == b""
-    assert not bridge.mirror._listeners
+    assert bridge.link.listeners == 0
 
 
 async def test_client_behind_by_bytes_is_dropped(
@@ -134,21 +140,17 @@ async def test_client_behind_by_bytes_is_dropped(
     """A client too many bytes behind is disconnected, not buffered for."""
     set_limits(hass, max_queued_bytes=1000)
     client = await hass_client()
-    mirror = bridge_of(entry).mirror
+    link = bridge_of(entry).link
     async with client.get(stream_url(entry)) as response:
         assert (await next_event(response))[0] == "snapshot"
-        light = mirror.get("light.kitchen")
-        assert light is not None
-        # A burst with no chance to write in between.
-        for brightness in range(10):
-            mirror.set_state(
-                "light.kitchen",
-                {**light, "attributes": {"brightness": brightness}},
-            )
+        # A burst with no chance to write in between: the remote sends it as
+        # one frame, one batch of ten changed entities, far over the bound.
+        for number in range(10):
+            hass.states.async_set(f"light.burst_{number}", "on", {"n": "x" * 200})
         with pytest.raises(ClientPayloadError):
             async with asyncio.timeout(5):
                 await response.content.read()
-    await wait_for(lambda: not mirror._listeners, what="the stream to unsubscribe")
+    await wait_for(lambda: link.listeners == 0, what="the stream to unsubscribe")
 
 
 async def test_many_small_events_are_not_dropped(
@@ -157,21 +159,15 @@ async def test_many_small_events_are_not_dropped(
     """The bound is on bytes, not events: a burst of small changes gets through."""
     set_limits(hass, max_queued_bytes=4 * 1024 * 1024)
     client = await hass_client()
-    mirror = bridge_of(entry).mirror
-    light = mirror.get("light.kitchen")
-    assert light is not None
     burst = 5000  # more events than any per-event bound would allow
     async with client.get(stream_url(entry)) as response:
         assert (await next_event(response))[0] == "snapshot"
-        for brightness in range(burst):
-            mirror.set_state(
-                "light.kitchen", {**light, "attributes": {"brightness": brightness}}
-            )
-        seen = [
-            (await next_event(response))[1]["state"]["attributes"]["brightness"]
-            for _ in range(burst)
-        ]
-    assert seen == list(range(burst))
+        for number in range(burst):
+            hass.states.async_set(f"light.small_{number}", "on")
+            if number % 200 == 199:
+                await asyncio.sleep(0)  # as a real remote's loop does
+        seen = [(await next_event(response))[1]["entity_id"] for _ in range(burst)]
+    assert seen == [f"light.small_{number}" for number in range(burst)]
 
 
 async def test_keepalive_and_client_leaving(
@@ -180,13 +176,13 @@ async def test_keepalive_and_client_leaving(
     """Idle streams get keep-alive comments; a client leaving unsubscribes."""
     set_limits(hass, keepalive_interval=0.05)
     client = await hass_client()
-    mirror = bridge_of(entry).mirror
+    link = bridge_of(entry).link
     async with client.get(stream_url(entry)) as response:
         assert (await next_event(response))[0] == "snapshot"
         async with asyncio.timeout(5):
             assert await response.content.readuntil(b"\n\n") == b": keep-alive\n\n"
-        assert mirror._listeners
-    await wait_for(lambda: not mirror._listeners, what="the stream to unsubscribe")
+        assert link.listeners == 1
+    await wait_for(lambda: link.listeners == 0, what="the stream to unsubscribe")
     assert open_streams(hass) == 0
 
 
@@ -197,12 +193,12 @@ async def test_stream_unavailable(
     bridge = bridge_of(entry)
     await stop_remote(remote)
     await wait_for(lambda: not bridge.connected)
-    bridge.mirror.cache_ttl = 0
+    expire_cache(bridge)
     client = await hass_client()
     response = await client.get(stream_url(entry))
     assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
     assert set(await response.json()) == {"message"}
-    assert not bridge.mirror._listeners
+    assert bridge.link.listeners == 0
 
 
 async def test_empty_domain_is_a_bad_request(
@@ -265,24 +261,17 @@ async def test_stalled_client_write_times_out(
 ) -> None:
     """A client that stops reading is cut off (reset) once a write waits too long."""
     set_limits(hass, write_timeout=0.2, max_queued_bytes=1 << 30)
-    mirror = bridge_of(entry).mirror
+    link = bridge_of(entry).link
     async with stalled_client(remote, stream_url(entry), remote.token) as sock:
         await wait_for(lambda: open_streams(hass) == 1, what="the stream")
         for number in range(64):  # 32 MiB: far past every socket buffer
             if not open_streams(hass):
                 break
-            mirror.set_state(
-                "light.kitchen",
-                {
-                    "entity_id": "light.kitchen",
-                    "state": str(number),
-                    "attributes": {"big": BIG},
-                },
-            )
+            hass.states.async_set("light.kitchen", str(number), {"big": BIG})
             await asyncio.sleep(0.01)
         await wait_for(lambda: open_streams(hass) == 0, what="the stall to be noticed")
         assert await how_it_ends(sock) == "reset"
-    assert not mirror._listeners
+    assert link.listeners == 0
 
 
 async def test_stalled_client_queued_bytes_abort(
@@ -292,20 +281,12 @@ async def test_stalled_client_queued_bytes_abort(
 ) -> None:
     """Past the queued bytes, a client stuck in a write is aborted at once."""
     set_limits(hass, write_timeout=3600, max_queued_bytes=2 * len(BIG))
-    mirror = bridge_of(entry).mirror
     async with stalled_client(remote, stream_url(entry), remote.token) as sock:
         await wait_for(lambda: open_streams(hass) == 1, what="the stream")
         for number in range(64):
             if not open_streams(hass):
                 break
-            mirror.set_state(
-                "light.kitchen",
-                {
-                    "entity_id": "light.kitchen",
-                    "state": str(number),
-                    "attributes": {"big": BIG},
-                },
-            )
+            hass.states.async_set("light.kitchen", str(number), {"big": BIG})
             await asyncio.sleep(0.01)
         await wait_for(lambda: open_streams(hass) == 0, what="the stall to be noticed")
         assert await how_it_ends(sock) == "reset"
@@ -318,18 +299,17 @@ async def test_stalled_client_during_snapshot(
 ) -> None:
     """The snapshot's write is guarded too: a client that never reads it is cut off."""
     set_limits(hass, write_timeout=0.2)
-    mirror = bridge_of(entry).mirror
+    link = bridge_of(entry).link
     for number in range(16):  # an 8 MiB snapshot
-        entity_id = f"light.big_{number}"
-        mirror.set_state(
-            entity_id,
-            {"entity_id": entity_id, "state": "on", "attributes": {"big": BIG}},
-        )
+        hass.states.async_set(f"light.big_{number}", "on", {"big": BIG})
+    await wait_for(
+        lambda: link.mirror.get("light.big_15") is not None, what="the big states"
+    )
     async with stalled_client(remote, stream_url(entry), remote.token) as sock:
         await wait_for(lambda: open_streams(hass) == 1, what="the stream")
         await wait_for(lambda: open_streams(hass) == 0, what="the stall to be noticed")
         assert await how_it_ends(sock) == "reset"
-    assert not mirror._listeners
+    assert link.listeners == 0
 
 
 async def test_revoked_token_ends_stream(
@@ -386,7 +366,6 @@ async def test_each_change_serialised_once(
 ) -> None:
     """However many streams are open, a change is serialised once."""
     client = await hass_client()
-    mirror = bridge_of(entry).mirror
     queries = ("", "", "?domain=light", "?domain=light,switch")
     async with (
         client.get(stream_url(entry, queries[0])) as one,
@@ -404,9 +383,7 @@ async def test_each_change_serialised_once(
             return orjson.dumps(data)
 
         monkeypatch.setattr(hub, "orjson", SimpleNamespace(dumps=dumps))
-        light = mirror.get("light.kitchen")
-        assert light is not None
-        mirror.set_state("light.kitchen", {**light, "state": "once"})
+        hass.states.async_set("light.kitchen", "once")
         for response in streams:
             event, data = await next_event(response)
             assert (event, data["state"]["state"]) == ("state", "once")
@@ -418,18 +395,10 @@ async def test_stop_cuts_off_a_client_stuck_in_a_write(
 ) -> None:
     """Ending the streams does not wait for a stalled client's write to time out."""
     set_limits(hass, write_timeout=3600, max_queued_bytes=1 << 30)
-    mirror = bridge_of(entry).mirror
     async with stalled_client(remote, stream_url(entry), remote.token) as sock:
         await wait_for(lambda: open_streams(hass) == 1, what="the stream")
         for number in range(16):  # 8 MiB: more than the socket buffers hold
-            mirror.set_state(
-                "light.kitchen",
-                {
-                    "entity_id": "light.kitchen",
-                    "state": str(number),
-                    "attributes": {"big": BIG},
-                },
-            )
+            hass.states.async_set("light.kitchen", str(number), {"big": BIG})
             await asyncio.sleep(0.01)
         hass.bus.async_fire(EVENT_HOMEASSISTANT_STOP)
         await wait_for(lambda: open_streams(hass) == 0, what="the stream to end")

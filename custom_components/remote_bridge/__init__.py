@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .bridge import RemoteBridge, RemoteBridgeConfigEntry, entry_options
+from .bridge import (
+    RemoteBridge,
+    RemoteBridgeConfigEntry,
+    async_delete_unreachable_issue,
+    entry_options,
+)
 from .const import CONF_CREATE_ENTITIES, DOMAIN
 from .mirrored import LOCAL_PLATFORMS
+from .remote import InvalidAuth, InvalidCertificate, RemoteBridgeError
 from .services import async_setup_services
 from .views import async_register_views
 
@@ -27,9 +34,30 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
 async def async_setup_entry(
     hass: HomeAssistant, entry: RemoteBridgeConfigEntry
 ) -> bool:
-    """Connect to the remote, then set up the diagnostic entities."""
+    """Connect to the remote, then set up the diagnostic entities.
+
+    A refused token starts reauth; an unreachable remote makes Home Assistant
+    retry the setup later.
+    """
     bridge = RemoteBridge(hass, entry)
-    await bridge.async_start()
+    try:
+        await bridge.async_start()
+    except InvalidAuth as err:
+        raise ConfigEntryAuthFailed(
+            translation_domain=DOMAIN, translation_key="invalid_auth"
+        ) from err
+    except InvalidCertificate as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="ssl_error",
+            translation_placeholders={"url": bridge.url},
+        ) from err
+    except RemoteBridgeError as err:
+        raise ConfigEntryNotReady(
+            translation_domain=DOMAIN,
+            translation_key="cannot_connect",
+            translation_placeholders={"url": bridge.url, "error": str(err)},
+        ) from err
     entry.runtime_data = bridge
     entry.async_on_unload(bridge.async_stop)
     entry.async_on_unload(entry.add_update_listener(_async_options_updated))
@@ -40,10 +68,22 @@ async def async_setup_entry(
 async def async_unload_entry(
     hass: HomeAssistant, entry: RemoteBridgeConfigEntry
 ) -> bool:
-    """Unload the entities; the bridge stops through ``async_on_unload``."""
-    return await hass.config_entries.async_unload_platforms(
+    """Unload the entities; the bridge stops through ``async_on_unload``.
+
+    An unloaded entry retries nothing: its unreachable issue goes too.
+    """
+    if unloaded := await hass.config_entries.async_unload_platforms(
         entry, _platforms(entry.runtime_data)
-    )
+    ):
+        async_delete_unreachable_issue(hass, entry)
+    return unloaded
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: RemoteBridgeConfigEntry
+) -> None:
+    """Forget the entry's repair issue with the entry."""
+    async_delete_unreachable_issue(hass, entry)
 
 
 def _platforms(bridge: RemoteBridge) -> list[Platform]:

@@ -1,26 +1,21 @@
-"""The glue between one config entry and its remote: client, mirror, coordinator.
+"""The glue between one config entry and its remote: the link, coordinator, repairs.
 
-This is the one place that maps the core's errors to Home Assistant's: setup
-failures, reauth, the repair issue, and the log lines a user reads when the
-remote goes away and comes back.
+``RemoteLink`` (the core) does the work; this maps what it reports to Home
+Assistant: reauth, the repair issue, and the log lines a user reads when the
+remote goes away and comes back. Setup errors are mapped in ``__init__``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
 from homeassistant.core import Event, HomeAssistant, callback
-from homeassistant.exceptions import (
-    ConfigEntryAuthFailed,
-    ConfigEntryNotReady,
-    HomeAssistantError,
-    ServiceValidationError,
-)
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.dispatcher import async_dispatcher_send
@@ -49,17 +44,15 @@ from .const import (
 from .coordinator import RemoteBridgeCoordinator
 from .remote import (
     CannotConnect,
-    ClientCallbacks,
     ClientOptions,
     CommandFailed,
     ConnectionState,
     EntityFilter,
-    InvalidAuth,
-    InvalidCertificate,
     LinkStats,
     MirrorReader,
     RemoteBridgeError,
     RemoteClient,
+    RemoteLink,
     StateMirror,
 )
 
@@ -93,125 +86,92 @@ class RemoteBridge:
     """One remote Home Assistant, mirrored for this one."""
 
     def __init__(self, hass: HomeAssistant, entry: RemoteBridgeConfigEntry) -> None:
-        """Build the client and the mirror from the entry; nothing connects yet."""
+        """Build the link from the entry; nothing connects yet."""
         self.hass = hass
         self.entry = entry
         self.options = options = entry_options(entry)
         self.url: str = entry.data[CONF_URL]
         self.signal = f"{DOMAIN}_{entry.entry_id}_update"
-        self.mirror = StateMirror(
-            filter_from_options(options),
+        verify_ssl = entry.data[CONF_VERIFY_SSL]
+        self.link = RemoteLink(
+            async_get_clientsession(hass, verify_ssl=verify_ssl),
+            self.url,
+            entry.data[CONF_ACCESS_TOKEN],
+            entity_filter=filter_from_options(options),
             # Local entities need full states: with them the mirror keeps states.
             update_cache=options[CONF_UPDATE_CACHE] or options[CONF_CREATE_ENTITIES],
             cache_ttl=options[CONF_CACHE_TTL],
-        )
-        mirror = self.mirror
-        self.client = RemoteClient(
-            async_get_clientsession(hass, verify_ssl=entry.data[CONF_VERIFY_SSL]),
-            self.url,
-            entry.data[CONF_ACCESS_TOKEN],
-            entity_filter=mirror.entity_filter,
             options=ClientOptions(
-                verify_ssl=entry.data[CONF_VERIFY_SSL],
+                verify_ssl=verify_ssl,
                 heartbeat_interval=options[CONF_HEARTBEAT_INTERVAL],
                 reconnect_max_attempts=options[CONF_RECONNECT_MAX_ATTEMPTS],
                 reconnect_max_delay=options[CONF_RECONNECT_MAX_DELAY],
             ),
-            callbacks=ClientCallbacks(
-                connection_state=self._on_connection_state,
-                state=mirror.set_state,
-                state_diffs=mirror.apply_diffs,
-                # An undecodable change drops the entry: the next read refetches.
-                state_invalid=mirror.invalidate,
-                snapshot=mirror.replace_all,
-                services=mirror.set_services,
-            ),
+            on_link_state=self._on_link_state,
             logger=LOGGER,
         )
-        self.reader = MirrorReader(self.client, mirror)
         self.coordinator = RemoteBridgeCoordinator(hass, entry, lambda: self.stats)
         self._unavailable = False
         self._unsub_stop: Callable[[], None] | None = None
 
     @property
+    def client(self) -> RemoteClient:
+        """Return the link's WebSocket client."""
+        return self.link.client
+
+    @property
+    def mirror(self) -> StateMirror:
+        """Return the link's mirror of the remote's states."""
+        return self.link.mirror
+
+    @property
+    def reader(self) -> MirrorReader:
+        """Return the link's reader (mirror first, REST on a miss)."""
+        return self.link.reader
+
+    @property
     def connected(self) -> bool:
         """Return True while the link is up."""
-        return self.client.connected
+        return self.link.connected
 
     @property
     def info(self) -> RemoteInfo:
         """Return the remote's name and version, as far as known."""
-        config = self.client.remote_config
+        client = self.link.client
+        config = client.remote_config
         return RemoteInfo(
             name=config.get("location_name") or self.entry.title,
-            version=config.get("version") or self.client.remote_version,
+            version=config.get("version") or client.remote_version,
         )
 
     @property
     def stats(self) -> LinkStats:
         """Return a snapshot of every figure of the link."""
-        client, mirror = self.client, self.mirror
-        connected = client.connected
-        return LinkStats(
-            state=client.state,
-            connected=connected,
-            reconnect_attempts=client.reconnect_attempts,
-            gave_up=client.gave_up,
-            subscriptions=client.subscriptions,
-            subscription_kind=client.subscription_kind.value,
-            mirrored_entities=len(mirror),
-            events_received=client.events_received,
-            last_event_time=client.last_event_time,
-            bytes_received=client.bytes_received,
-            latency_ms=client.latency_ms if connected else None,
-            connected_since=client.connected_since,
-            last_error=client.last_error,
-            remote_name=client.remote_config.get("location_name"),
-            remote_version=client.remote_config.get("version") or client.remote_version,
-            cache=replace(mirror.counters),
-        )
+        return self.link.stats()
 
     @property
     def last_event(self) -> datetime | None:
         """Return when the last state change arrived."""
-        if (timestamp := self.client.last_event_time) is None:
+        if (timestamp := self.link.last_event_time) is None:
             return None
         return datetime.fromtimestamp(timestamp, UTC)
 
     async def async_start(self) -> None:
         """Connect once, then keep the link up in the background.
 
-        Raises ``ConfigEntryAuthFailed`` (HA starts reauth) or
-        ``ConfigEntryNotReady`` (HA retries the setup), both translated.
+        Raises the core's error when the first connection fails (the link is
+        stopped then); ``async_setup_entry`` maps it to Home Assistant's.
         """
         try:
-            await self.client.connect()
-        except RemoteBridgeError as err:
-            await self.client.stop()
-            raise self._setup_error(err) from err
+            await self.link.connect()
+        except BaseException:
+            await self.link.stop()
+            raise
         self.entry.async_create_background_task(
-            self.hass, self.client.run(), f"{DOMAIN} {self.url} link"
+            self.hass, self.link.run(), f"{DOMAIN} {self.url} link"
         )
         self._unsub_stop = self.hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_STOP, self._async_on_hass_stop
-        )
-
-    def _setup_error(self, err: RemoteBridgeError) -> HomeAssistantError:
-        """Map a failed first connection to what HA does about it."""
-        if isinstance(err, InvalidAuth):
-            return ConfigEntryAuthFailed(
-                translation_domain=DOMAIN, translation_key="invalid_auth"
-            )
-        if isinstance(err, InvalidCertificate):
-            return ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="ssl_error",
-                translation_placeholders={"url": self.url},
-            )
-        return ConfigEntryNotReady(
-            translation_domain=DOMAIN,
-            translation_key="cannot_connect",
-            translation_placeholders={"url": self.url, "error": str(err)},
         )
 
     async def async_stop(self) -> None:
@@ -226,15 +186,15 @@ class RemoteBridge:
         await self._async_shutdown()
 
     async def _async_shutdown(self) -> None:
-        await self.client.stop()
+        await self.link.stop()
 
     async def async_reconnect(self) -> None:
         """Reconnect now (the ``reconnect`` action)."""
-        await self.client.reconnect()
+        await self.link.reconnect()
 
     async def async_resync(self) -> None:
-        """Take a fresh snapshot now (the ``resync`` action)."""
-        await self.client.resync()
+        """Take a fresh snapshot now (the ``resync`` action); calls share one."""
+        await self.link.resync()
 
     async def async_call_remote(
         self,
@@ -313,18 +273,17 @@ class RemoteBridge:
         return result if isinstance(result, dict) else {}
 
     @callback
-    def _on_connection_state(self, state: ConnectionState) -> None:
-        self.mirror.set_connected(state is ConnectionState.CONNECTED)
-        client = self.client
+    def _on_link_state(self, state: ConnectionState) -> None:
+        client = self.link.client
         if state is ConnectionState.CONNECTED:
             if self._unavailable:
                 self._unavailable = False
                 LOGGER.info("Remote %s is back: the link is up again", self.url)
-            ir.async_delete_issue(self.hass, DOMAIN, self._issue_id)
+            async_delete_unreachable_issue(self.hass, self.entry)
         elif state in (ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED):
             if not self._unavailable:
                 self._unavailable = True
-                LOGGER.warning(
+                LOGGER.info(
                     "Remote %s is unavailable (%s); retrying in the background",
                     self.url,
                     client.last_error or "link lost",
@@ -340,15 +299,11 @@ class RemoteBridge:
         self.coordinator.async_push()
         async_dispatcher_send(self.hass, self.signal)
 
-    @property
-    def _issue_id(self) -> str:
-        return f"{ISSUE_UNREACHABLE}_{self.entry.entry_id}"
-
     def _raise_unreachable_issue(self) -> None:
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            self._issue_id,
+            unreachable_issue_id(self.entry),
             is_fixable=False,
             is_persistent=False,
             severity=ir.IssueSeverity.ERROR,
@@ -356,6 +311,17 @@ class RemoteBridge:
             translation_placeholders={
                 "title": self.entry.title,
                 "url": self.url,
-                "attempts": str(self.client.reconnect_attempts),
+                "attempts": str(self.link.client.reconnect_attempts),
             },
         )
+
+
+def unreachable_issue_id(entry: ConfigEntry) -> str:
+    """Return the id of the entry's "remote unreachable" repair issue."""
+    return f"{ISSUE_UNREACHABLE}_{entry.entry_id}"
+
+
+@callback
+def async_delete_unreachable_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
+    """Delete the entry's unreachable issue (back online, unloaded or removed)."""
+    ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry))

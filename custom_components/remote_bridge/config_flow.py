@@ -42,14 +42,12 @@ from .const import (
 )
 from .remote import (
     CannotConnect,
-    ClientOptions,
-    EntityFilter,
     FilterValidationError,
     InvalidAuth,
     InvalidCertificate,
     InvalidUrl,
     RemoteBridgeError,
-    RemoteClient,
+    probe,
 )
 from .remote.filters import validate_domains, validate_filter
 from .remote.protocol import normalize_url
@@ -86,24 +84,19 @@ FILTER_ERROR_FIELDS = {
 async def async_validate_remote(
     hass: HomeAssistant, url: str, token: str, *, verify_ssl: bool
 ) -> tuple[str, dict[str, Any]]:
-    """Connect for real and return the normalised url and the remote's config.
+    """Probe the remote and return the normalised url and the remote's config.
 
-    Raises the core's errors; the caller turns them into form errors.
+    The probe authenticates and reads ``get_config`` only: no subscription,
+    no states, no services. Raises the core's errors; the caller turns them
+    into form errors.
     """
-    base_url = normalize_url(url)
-    client = RemoteClient(
+    result = await probe(
         async_get_clientsession(hass, verify_ssl=verify_ssl),
-        base_url,
+        url,
         token,
-        # Validation needs the handshake and get_config, not the states.
-        entity_filter=EntityFilter(prefixes=["_"], exclude_domains=["_"]),
-        options=ClientOptions(verify_ssl=verify_ssl, heartbeat_interval=3600),
+        verify_ssl=verify_ssl,
     )
-    try:
-        await client.connect()
-    finally:
-        await client.stop()
-    return base_url, client.remote_config
+    return result.base_url, result.config
 
 
 def _fingerprint(config: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -89,12 +89,8 @@ LOCAL_PLATFORMS: Final = sorted(
 def subscribe(
     bridge: RemoteBridge, on_batch: Callable[[Changes], None]
 ) -> CALLBACK_TYPE:
-    """Call ``on_batch`` with every batch of mirrored changes.
-
-    The one place that subscribes: today the mirror reports one change at a
-    time; the link's batch listener replaces this line.
-    """
-    return bridge.mirror.add_listener(lambda eid, state: on_batch({eid: state}))
+    """Call ``on_batch`` once per received frame with the changed states."""
+    return bridge.link.add_listener(on_batch)
 
 
 def unique_id_prefix(entry_id: str) -> str:

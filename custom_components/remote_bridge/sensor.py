@@ -62,7 +62,7 @@ SENSORS: tuple[RemoteBridgeSensorDescription, ...] = (
         translation_key="connection_state",
         device_class=SensorDeviceClass.ENUM,
         options=[state.value for state in ConnectionState],
-        value_fn=lambda stats: stats.state.value,
+        value_fn=lambda stats: stats.link_state.value,
     ),
     RemoteBridgeSensorDescription(
         key="reconnect_attempts",

@@ -93,7 +93,7 @@ def ensure_action_allowed(bridge: RemoteBridge, domain: str) -> None:
 
 async def _async_reconnect(bridge: RemoteBridge) -> None:
     """Reconnect; a refused token needs new credentials, not another attempt."""
-    if bridge.client.state is ConnectionState.AUTH_FAILED:
+    if bridge.link.link_state is ConnectionState.AUTH_FAILED:
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="reconnect_auth_failed",

@@ -42,8 +42,8 @@ async def churn(
     sends in order, so once the sentinel is mirrored every frame about
     ``entity_id`` has arrived too: no settling time is needed.
     """
-    received = bridge.client.bytes_received
-    events = bridge.client.events_received
+    received = bridge.link.bytes_received
+    events = bridge.link.events_received
     for number in range(CHANGES):
         # A changing 1 KB attribute: each diff carries it in full.
         await remote.set_state(entity_id, str(number), {"load": f"{number:04}" * 250})
@@ -55,8 +55,8 @@ async def churn(
 
     await wait_for(arrived, within=10, what="the sentinel")
     return (
-        bridge.client.bytes_received - received,
-        bridge.client.events_received - events,
+        bridge.link.bytes_received - received,
+        bridge.link.events_received - events,
     )
 
 

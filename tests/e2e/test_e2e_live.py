@@ -61,7 +61,7 @@ async def test_live_changes_converge(
 
     await wait_converged(remote_live, entry, within=10, read=read)
     tag = f"live_{secrets.token_hex(3)}"
-    before = bridge.client.events_received
+    before = bridge.link.events_received
 
     started = time.monotonic()
     async with asyncio.timeout(60):
@@ -78,14 +78,14 @@ async def test_live_changes_converge(
 
     # Every kept change arrives, and nothing of an excluded domain is counted.
     await wait_for(
-        lambda: bridge.client.events_received - before >= KEPT_CHANGES,
+        lambda: bridge.link.events_received - before >= KEPT_CHANGES,
         within=30,
         what="the kept changes to arrive",
     )
     await wait_converged(remote_live, entry, within=30, read=read)
     figures("1,000 changes sent (s)", sent_at - started)
     figures("settled after the burst (s)", time.monotonic() - sent_at)
-    assert bridge.client.events_received - before == KEPT_CHANGES
+    assert bridge.link.events_received - before == KEPT_CHANGES
     assert bridge.connected
     want = await truth(remote_live)
     assert await served() == want
@@ -106,7 +106,7 @@ async def test_live_changes_converge(
     assert comparable([await response.json()]) == {entity_id: want[entity_id]}
 
     # Changes of excluded domains only: nothing counted, nothing mirrored.
-    before = bridge.client.events_received
+    before = bridge.link.events_received
     await remote_live.bulk_set_states(
         200, prefix=f"media_player.{tag}_x", entities=10, yield_every=10
     )
@@ -115,11 +115,11 @@ async def test_live_changes_converge(
     await wait_for(
         lambda: (
             bridge.mirror.get(f"sensor.{tag}_sentinel") is not None
-            or bridge.client.events_received > before
+            or bridge.link.events_received > before
         ),
         within=10,
         what="the sentinel change",
     )
     await asyncio.sleep(0.2)  # anything behind the sentinel would have come by now
-    assert bridge.client.events_received - before == 1
+    assert bridge.link.events_received - before == 1
     await wait_converged(remote_live, entry, within=10, read=read)

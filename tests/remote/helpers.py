@@ -63,7 +63,7 @@ class FakeRemote:
 
 
 class Wired:
-    """A RemoteClient wired to a StateMirror, recording every callback."""
+    """A RemoteLink to a test remote, recording what it reports."""
 
     def __init__(
         self,
@@ -75,85 +75,52 @@ class Wired:
         update_cache: bool = True,
         **options: Any,
     ) -> None:
-        """Build the client (not connected yet); a fake sleep records delays."""
+        """Build the link (not connected yet); a fake sleep records delays."""
         from custom_components.remote_bridge.remote import (  # noqa: PLC0415
-            ClientCallbacks,
             ClientOptions,
             EntityFilter,
-            RemoteClient,
-            StateMirror,
+            RemoteLink,
         )
 
         self.filter = entity_filter or EntityFilter()
-        self.mirror = StateMirror(self.filter, update_cache=update_cache)
+        # (entity_id, new state or None) as the listener heard them, in order.
         self.states: list[tuple[str, Any]] = []
-        self.diffs: list[tuple[str, Any]] = []
-        self.invalid: list[str] = []
-        self.snapshots = 0
-        self.services: list[Any] = []
+        self.batches: list[dict[str, Any]] = []
         self.connection_states: list[str] = []
-        self.configs: list[dict[str, Any]] = []
         self.delays: list[float] = []
         self.run_task: Any = None
-        mirror = self.mirror
-
-        def state(entity_id: str, new: Any) -> None:
-            self.states.append((entity_id, new))
-            mirror.set_state(entity_id, new)
-
-        def diffs(batch: list[dict[str, Any]]) -> int:
-            for changed in batch:
-                self.diffs.extend(changed.items())
-            return mirror.apply_diffs(batch)
-
-        def invalid(entity_id: str) -> None:
-            self.invalid.append(entity_id)
-            mirror.invalidate(entity_id)
-
-        def snapshot(states: list[Any]) -> None:
-            self.snapshots += 1
-            mirror.replace_all(states)
-
-        def services(value: Any) -> None:
-            self.services.append(value)
-            mirror.set_services(value)
-
-        def connection_state(value: Any) -> None:
-            self.connection_states.append(str(value))
-            mirror.set_connected(str(value) == "connected")
-
-        async def fake_sleep(delay: float) -> None:
-            self.delays.append(delay)
-
-        self.client = RemoteClient(
+        self.link = RemoteLink(
             session,
             url,
             token,
             entity_filter=self.filter,
+            update_cache=update_cache,
             options=ClientOptions(**options),
-            callbacks=ClientCallbacks(
-                connection_state=connection_state,
-                state=state,
-                state_diffs=diffs,
-                state_invalid=invalid,
-                snapshot=snapshot,
-                services=services,
-                remote_config=self.configs.append,
-            ),
-            sleep=fake_sleep,
+            on_link_state=lambda state: self.connection_states.append(str(state)),
+            sleep=self._fake_sleep,
         )
+        self.client = self.link.client
+        self.mirror = self.link.mirror
+        self.link.add_listener(self._heard)
+
+    async def _fake_sleep(self, delay: float) -> None:
+        self.delays.append(delay)
+
+    def _heard(self, changes: Any) -> None:
+        batch = dict(changes)
+        self.batches.append(batch)
+        self.states.extend(batch.items())
 
     def start(self) -> None:
         """Run the supervisor in a task."""
         import asyncio  # noqa: PLC0415
 
-        self.run_task = asyncio.create_task(self.client.run())
+        self.run_task = asyncio.create_task(self.link.run())
 
     async def close(self) -> None:
-        """Stop the client; the supervisor task must end with it."""
-        await self.client.stop()
+        """Stop the link; the supervisor task must end with it."""
+        await self.link.stop()
         if self.run_task is not None:
             assert self.run_task.done(), "stop() returned before run() ended"
             await self.run_task
-        assert self.client._reader is None
-        assert self.client._heartbeat is None
+        assert self.client.idle, "a socket or task outlived stop()"

@@ -1,4 +1,4 @@
-"""BackoffPolicy: 1, 2, 4, ... capped, 0-10 % jitter, max attempts."""
+"""BackoffPolicy: 2, 4, 8, ... capped, 0-10 % jitter, max attempts."""
 
 from __future__ import annotations
 
@@ -9,15 +9,15 @@ from custom_components.remote_bridge.remote import BackoffPolicy
 
 
 def test_schedule_without_jitter() -> None:
-    """Doubling from one second, capped at max_delay."""
+    """The first retry (attempt 1) waits 2 s, doubling up to max_delay."""
     policy = BackoffPolicy(max_delay=60)
-    assert [policy.delay(attempt, rand=0.0) for attempt in range(9)] == [
-        1,
+    assert [policy.delay(attempt, rand=0.0) for attempt in range(1, 10)] == [
         2,
         4,
         8,
         16,
         32,
+        60,
         60,
         60,
         60,
@@ -40,7 +40,7 @@ def test_jitter_at_most_ten_percent() -> None:
 
 @settings(max_examples=200, database=None)
 @given(
-    attempt=st.integers(0, 200),
+    attempt=st.integers(1, 200),
     max_delay=st.floats(0.5, 3600),
     rand=st.floats(0, 1),
 )

@@ -15,7 +15,7 @@ from custom_components.remote_bridge.remote import (
     EntityFilter,
     InvalidAuth,
 )
-from custom_components.remote_bridge.remote.client import SubscriptionKind
+from custom_components.remote_bridge.remote.subscriptions import SubscriptionKind
 from tests.conftest import RemoteHass
 
 from .conftest import wait_for
@@ -63,13 +63,14 @@ async def test_handshake(remote: RemoteHass, wired: Factory) -> None:
     assert client.remote_version == ha_version
     assert client.subscription_kind is SubscriptionKind.ENTITIES
     assert client.subscriptions == 3
-    assert item.snapshots == 1
+    assert item.link.snapshots == 1
     assert item.mirror.get("light.kitchen")["attributes"] == {"brightness": 100}  # type: ignore[index]
-    assert item.configs[0]["version"] == ha_version
+    assert client.remote_config["version"] == ha_version
     assert client.remote_config["location_name"] == remote.hass.config.location_name
-    assert isinstance(item.services[0], list)
+    services = item.link.reader.cached_services
+    assert isinstance(services, list)
     # get_services over the socket has /api/services' shape and content.
-    assert item.services[0] == await client.fetch_services()
+    assert services == await client.rest.fetch_services()
     assert client.base_url == remote.url
     assert client.ws_url == remote.url.replace("http", "ws") + "/api/websocket"
 
@@ -79,12 +80,12 @@ async def test_wrong_token(remote: RemoteHass, wired: Factory) -> None:
     item = wired(token="not-the-token")
     with pytest.raises(InvalidAuth):
         await item.client.connect()
-    assert item.client.state == "auth_failed"
+    assert item.client.link_state == "auth_failed"
     await item.client.run()  # returns at once: nothing to retry
     assert item.delays == []
     assert item.connection_states == ["connecting", "auth_failed"]
     await item.client.reconnect()  # a no-op after an auth failure
-    assert item.client.state == "auth_failed"
+    assert item.client.link_state == "auth_failed"
 
 
 @pytest.mark.parametrize(
@@ -113,12 +114,8 @@ async def test_states_arrive_with_full_attributes(
     await wait_for(lambda: mirrored(item) == truth, what="the mirror equals hass")
     assert mirrored(item)["sensor.temperature"]["attributes"] == attributes
     assert ("sensor.gone", None) in item.states
-    assert item.client.events_received >= 6
-    assert item.client.last_event_time is not None
-    if entities:
-        assert item.diffs  # changes came as compressed diffs
-    else:
-        assert not item.diffs
+    assert item.link.events_received >= 6
+    assert item.link.last_event_time is not None
 
 
 @pytest.mark.parametrize("update_cache", [True, False])
@@ -148,12 +145,10 @@ async def test_mirror_equals_filtered_hass(
         await wait_for(lambda: mirrored(item) == truth, what="mirror == hass")
     else:
         # Entries left are right; a read through the REST API fills the rest.
-        from custom_components.remote_bridge.remote import MirrorReader  # noqa: PLC0415
-
         await wait_for(
-            lambda: "light.new" not in item.mirror and item.client.events_received >= 12
+            lambda: "light.new" not in item.mirror and item.link.events_received >= 12
         )
-        reader = MirrorReader(item.client, item.mirror)
+        reader = item.link.reader
         body = await reader.states_json()
         assert {s["entity_id"]: s for s in orjson.loads(body)} == truth
         assert mirrored(item) == truth
@@ -168,21 +163,22 @@ async def test_services_registered_and_removed(
     item = wired()
     await item.client.connect()
     item.start()
-    assert item.mirror.services is not None
+    reader = item.link.reader
+    assert reader.cached_services is not None
 
     async def handler(call: ServiceCall) -> None:
         """Do nothing."""
 
     hass.services.async_register("bridge_test", "ping", handler)
-    await wait_for(lambda: item.services[-1] is None, what="service_registered")
-    fetched = await item.client.fetch_services()
+    await wait_for(lambda: reader.cached_services is None, what="service_registered")
+    fetched = await item.client.rest.fetch_services()
     assert {
         "domain": "bridge_test",
         "services": {"ping": fetched[-1]["services"]["ping"]},
     } in fetched
-    item.services.append("marker")
+    reader.set_services([])
     hass.services.async_remove("bridge_test", "ping")
-    await wait_for(lambda: item.services[-1] is None, what="service_removed")
+    await wait_for(lambda: reader.cached_services is None, what="service_removed")
 
 
 async def test_server_side_filtering(remote: RemoteHass, wired: Factory) -> None:
@@ -191,10 +187,9 @@ async def test_server_side_filtering(remote: RemoteHass, wired: Factory) -> None
     item = wired()  # default: media_player, camera, automation excluded
     await item.client.connect()
     item.start()
-    client = item.client
     hass.states.async_set("light.marker", "0")
     await wait_for(lambda: "light.marker" in item.mirror)
-    before_bytes, before_events = client.bytes_received, client.events_received
+    before_bytes, before_events = item.link.bytes_received, item.link.events_received
     for number in range(300):
         hass.states.async_set(
             f"media_player.tv_{number}", "playing", {"media_title": "x" * 200}
@@ -202,8 +197,8 @@ async def test_server_side_filtering(remote: RemoteHass, wired: Factory) -> None
     hass.states.async_set("light.marker", "1")  # sent after all of them
     await wait_for(lambda: item.mirror.get("light.marker")["state"] == "1")  # type: ignore[index]
     # 300 states of ~300 bytes each would be ~90 kB; only the marker's diff came.
-    assert client.bytes_received - before_bytes < 500
-    assert client.events_received - before_events == 1
+    assert item.link.bytes_received - before_bytes < 500
+    assert item.link.events_received - before_events == 1
     assert not any(e.startswith("media_player.") for e, _ in item.states)
 
 
@@ -219,7 +214,7 @@ async def test_client_filter_applies_with_state_changed(
     hass.states.async_set("light.marker", "1")
     await wait_for(lambda: "light.marker" in item.mirror)
     assert "media_player.tv" not in item.mirror
-    assert item.client.events_received == 1
+    assert item.link.events_received == 1
 
 
 async def test_rest_fetches(remote: RemoteHass, wired: Factory) -> None:
@@ -227,21 +222,21 @@ async def test_rest_fetches(remote: RemoteHass, wired: Factory) -> None:
     hass = remote.hass
     hass.states.async_set("light.a", "on", {"b": 1})
     item = wired()
-    state = await item.client.fetch_state("light.a")
+    state = await item.client.rest.fetch_state("light.a")
     assert state == orjson.loads(orjson.dumps(hass.states.get("light.a").as_dict()))  # type: ignore[union-attr]
-    assert await item.client.fetch_state("light.missing") is None
-    states = await item.client.fetch_states()
+    assert await item.client.rest.fetch_state("light.missing") is None
+    states = await item.client.rest.fetch_states()
     assert "light.a" in {s["entity_id"] for s in states}
 
     async def handler(call: ServiceCall) -> None:
         """Do nothing."""
 
     hass.services.async_register("bridge_test", "ping", handler)
-    services = await item.client.fetch_services()
+    services = await item.client.rest.fetch_services()
     assert any(s["domain"] == "bridge_test" for s in services)
     bad = wired(token="wrong")
     with pytest.raises(InvalidAuth):
-        await bad.client.fetch_states()
+        await bad.client.rest.fetch_states()
 
 
 async def test_resync_and_reconnect(remote: RemoteHass, wired: Factory) -> None:
@@ -253,9 +248,9 @@ async def test_resync_and_reconnect(remote: RemoteHass, wired: Factory) -> None:
     await item.client.connect()
     item.start()
     await item.client.resync()
-    assert item.snapshots == 2
+    assert item.link.snapshots == 2
     await item.client.reconnect()
-    await wait_for(lambda: item.snapshots == 3 and item.client.connected)
+    await wait_for(lambda: item.link.snapshots == 3 and item.client.connected)
     assert "reconnecting" in item.connection_states
     assert item.client.subscriptions == 3
     assert item.client.reconnect_attempts == 0
@@ -277,9 +272,28 @@ async def test_send_command_and_stop(remote: RemoteHass, wired: Factory) -> None
     assert err.value.code == "unknown_command"
     await wait_for(lambda: item.client.latency_ms is not None, what="a pong")
     await item.close()
-    assert item.client.state == "stopped"
+    assert item.client.link_state == "stopped"
     assert item.connection_states[-1] == "stopped"
     with pytest.raises(CannotConnect):
         await item.client.connect()
     with pytest.raises(CannotConnect):
         await item.client.send_command({"type": "ping"})
+
+
+async def test_concurrent_resyncs_share_one_snapshot(
+    remote: RemoteHass, wired: Factory
+) -> None:
+    """A resync asked for while one runs waits for it: one get_states, not two."""
+    import asyncio  # noqa: PLC0415
+
+    remote.hass.states.async_set("light.a", "on")
+    item = wired()
+    await item.link.connect()
+    item.start()
+    assert item.link.snapshots == 1
+    remote.hass.states.async_set("light.a", "off")
+    await asyncio.gather(item.link.resync(), item.link.resync())
+    assert item.link.snapshots == 2
+    assert item.mirror.get("light.a")["state"] == "off"  # type: ignore[index]
+    await item.link.resync()  # a later call takes a new one
+    assert item.link.snapshots == 3

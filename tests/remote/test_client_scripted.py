@@ -20,7 +20,7 @@ from custom_components.remote_bridge.remote import (
     InvalidAuth,
     ProtocolError,
 )
-from custom_components.remote_bridge.remote.client import SubscriptionKind
+from custom_components.remote_bridge.remote.subscriptions import SubscriptionKind
 
 from .conftest import wait_for
 from .helpers import Wired
@@ -143,7 +143,7 @@ async def test_drop_mid_frame_reconnects_and_reconciles(
     scripted.set(state("light.new", "on"))
     first.drop_mid_frame()
     second = await scripted.wait_connection(2)
-    await wait_for(lambda: item.client.connected and item.snapshots == 2)
+    await wait_for(lambda: item.client.connected and item.link.snapshots == 2)
     assert second.types()[:5] == [
         "supported_features",
         "subscribe_entities",
@@ -202,7 +202,7 @@ async def test_malformed_input_is_skipped_with_one_warning_per_kind(
         "Ignoring a non-text frame",
     ]
     # The malformed state and the unusable diff dropped those entries.
-    assert item.invalid == ["light.b", "light.b"]
+    assert "light.b" not in item.mirror
     assert "light.a" not in item.mirror
     assert item.mirror.counters.fallbacks >= 3
 
@@ -214,6 +214,7 @@ async def test_coalesced_arrays(scripted: ScriptedServer, wired: Factory) -> Non
     item = wired()
     await item.client.connect()
     assert ("light.a", full(scripted.states["light.a"])) in item.states
+    batches = len(item.batches)
     connection = scripted.connections[0]
     sub = connection.subs["entities"]
     await connection.send(
@@ -237,9 +238,14 @@ async def test_coalesced_arrays(scripted: ScriptedServer, wired: Factory) -> Non
         ]
     )
     await wait_for(lambda: "light.z" in item.mirror)
-    assert [d["+"]["s"] for _, d in item.diffs] == ["off", "dim"]
+    # One frame, one batch for the listeners, with each entity once.
+    assert len(item.batches) == batches + 1
+    assert item.batches[-1] == {
+        "light.a": None,
+        "light.z": item.mirror.get("light.z"),
+    }
     assert "light.a" not in item.mirror
-    assert item.client.events_received == 4  # the initial dump is not counted
+    assert item.link.events_received == 4  # the initial dump is not counted
 
 
 async def test_coalesced_diffs_keep_their_order(
@@ -255,7 +261,8 @@ async def test_coalesced_diffs_keep_their_order(
     await item.client.connect()
     connection = scripted.connections[0]
     sub = connection.subs["entities"]
-    received = item.client.events_received
+    received = item.link.events_received
+    batches = len(item.batches)
 
     def change(entity_id: str, value: str) -> dict[str, Any]:
         return {
@@ -279,20 +286,18 @@ async def test_coalesced_diffs_keep_their_order(
             change("light.b", "last"),
         ]
     )
-    await wait_for(lambda: len(item.diffs) >= 5, what="the frame's five diffs")
-    assert [(entity_id, d["+"]["s"]) for entity_id, d in item.diffs] == [
-        ("light.a", "off"),
-        ("light.b", "dim"),
-        ("light.a", "on"),
-        ("light.b", "x"),
-        ("light.b", "last"),
-    ]
+    await wait_for(lambda: len(item.batches) > batches, what="the frame's batch")
+    # Applied in order: light.a changed twice, then went; light.b ends "last".
+    assert len(item.batches) == batches + 1
+    assert list(item.batches[-1]) == ["light.a", "light.b"]
+    assert item.batches[-1]["light.a"] is None
     assert "light.a" not in item.mirror
     last = item.mirror.get("light.b")
+    assert item.batches[-1]["light.b"] == last
     assert last is not None
     assert last["state"] == "last"
     assert last["last_changed"] == "2017-07-14T02:40:00+00:00"
-    assert item.client.events_received == received + 6
+    assert item.link.events_received == received + 6
     assert "Ignoring a malformed message" in caplog.text
 
 
@@ -344,15 +349,15 @@ async def test_subscribe_entities_other_error_is_raised(
 async def test_backoff_schedule_and_max_attempts(
     scripted: ScriptedServer, wired: Factory
 ) -> None:
-    """Delays 1, 2, 4, capped; gives up after max attempts; reconnect() wakes it."""
-    item = wired(reconnect_max_attempts=4, reconnect_max_delay=5)
+    """Delays 2, 4, 8, capped; gives up after max attempts; reconnect() wakes it."""
+    item = wired(reconnect_max_attempts=4, reconnect_max_delay=10)
     await item.client.connect()
     item.start()
     scripted.refuse_connections = True
     await scripted.connections[0].ws.close()
-    await wait_for(lambda: item.client.state == "disconnected", what="giving up")
-    assert [round(d) for d in item.delays] == [1, 2, 4, 5]
-    for delay, base in zip(item.delays, [1, 2, 4, 5], strict=True):
+    await wait_for(lambda: item.client.link_state == "disconnected", what="giving up")
+    assert [int(d) for d in item.delays] == [2, 4, 8, 10]
+    for delay, base in zip(item.delays, [2, 4, 8, 10], strict=True):
         assert base <= delay <= base * 1.1
     assert scripted.ws_attempts == 1 + 4
     assert item.client.gave_up
@@ -370,7 +375,7 @@ async def test_backoff_schedule_and_max_attempts(
 async def test_attempt_counter_resets_after_success(
     scripted: ScriptedServer, wired: Factory
 ) -> None:
-    """After a successful reconnect the next outage starts at 1 s again."""
+    """After a successful reconnect the next outage starts at 2 s again."""
     item = wired(reconnect_max_attempts=0)
     await item.client.connect()
     item.start()
@@ -382,7 +387,7 @@ async def test_attempt_counter_resets_after_success(
     count = len(item.delays)
     await scripted.connections[-1].ws.close()
     await wait_for(lambda: len(item.delays) > count and item.client.connected)
-    assert round(item.delays[count]) == 1
+    assert round(item.delays[count]) == 2
 
 
 async def test_auth_invalid_is_never_retried(
@@ -395,7 +400,7 @@ async def test_auth_invalid_is_never_retried(
     scripted.token = "rotated"
     await scripted.connections[0].ws.close()
     await wait_for(item.run_task.done, what="run() to end")
-    assert item.client.state == "auth_failed"
+    assert item.client.link_state == "auth_failed"
     assert scripted.ws_attempts == 2
     assert len(item.delays) == 1
 
@@ -421,7 +426,7 @@ async def test_nothing_listening(own_session: aiohttp.ClientSession) -> None:
     with pytest.raises(CannotConnect):
         await item.client.connect()
     with pytest.raises(CannotConnect):
-        await item.client.fetch_states()
+        await item.client.rest.fetch_states()
     await item.close()
 
 
@@ -447,7 +452,7 @@ async def test_handshake_errors(
     item = wired()
     with pytest.raises(error):
         await item.client.connect()
-    assert item.client._ws is None
+    assert item.client.idle
 
 
 async def test_http_error_at_websocket(
@@ -485,7 +490,7 @@ async def test_commands(scripted: ScriptedServer, wired: Factory) -> None:
     with pytest.raises(CommandFailed) as err:
         await item.client.send_command({"type": "ignore_me"}, answer_within=0.1)
     assert err.value.code == "timeout"
-    assert item.client._pending == {}
+    assert item.client.open_commands == 0
     # A command in flight when the link drops fails with CannotConnect.
     pending = asyncio.create_task(item.client.send_command({"type": "ignore_me"}))
     await wait_for(lambda: scripted.connections[0].types()[-1] == "ignore_me")
@@ -514,34 +519,35 @@ async def test_bad_snapshot(scripted: ScriptedServer, wired: Factory) -> None:
     item = wired()
     with pytest.raises(ProtocolError):
         await item.client.connect()
-    assert item.client._ws is None
-    assert item.client._reader is None
+    assert item.client.idle
 
 
 async def test_rest_errors(scripted: ScriptedServer, wired: Factory) -> None:
     """REST: 404 None, 401 InvalidAuth, 500 CannotConnect, junk ProtocolError."""
     scripted.states = {"light.a": state("light.a", "on")}
     item = wired()
-    assert await item.client.fetch_state("light.a") == full(scripted.states["light.a"])
-    assert await item.client.fetch_state("light.none") is None
-    assert await item.client.fetch_services() == [
+    assert await item.client.rest.fetch_state("light.a") == full(
+        scripted.states["light.a"]
+    )
+    assert await item.client.rest.fetch_state("light.none") is None
+    assert await item.client.rest.fetch_services() == [
         {"domain": "light", "services": {"turn_on": {}}}
     ]
     scripted.rest["/api/states"] = (500, b"oops")
     with pytest.raises(CannotConnect, match="500"):
-        await item.client.fetch_states()
+        await item.client.rest.fetch_states()
     scripted.rest["/api/states"] = (200, b"<html>")
     with pytest.raises(ProtocolError):
-        await item.client.fetch_states()
+        await item.client.rest.fetch_states()
     scripted.rest["/api/states"] = (200, b'{"a": 1}')
     with pytest.raises(ProtocolError):
-        await item.client.fetch_states()
+        await item.client.rest.fetch_states()
     scripted.rest["/api/services"] = (200, b'{"a": 1}')
     with pytest.raises(ProtocolError):
-        await item.client.fetch_services()
+        await item.client.rest.fetch_services()
     wrong = wired(token="wrong")
     with pytest.raises(InvalidAuth):
-        await wrong.client.fetch_state("light.a")
+        await wrong.client.rest.fetch_state("light.a")
 
 
 async def test_stop_during_connect_leaves_nothing(
@@ -556,10 +562,8 @@ async def test_stop_during_connect_leaves_nothing(
     gate.set()
     with pytest.raises(CannotConnect):
         await connecting
-    assert item.client.state == "stopped"
-    assert item.client._heartbeat is None
-    assert item.client._reader is None
-    assert item.client._ws is None
+    assert item.client.link_state == "stopped"
+    assert item.client.idle
 
 
 async def test_stop_while_backing_off(
@@ -573,7 +577,7 @@ async def test_stop_while_backing_off(
     runner = asyncio.create_task(client.run())
     scripted.refuse_connections = True
     await scripted.connections[0].ws.close()
-    await wait_for(lambda: client.state == "reconnecting")
+    await wait_for(lambda: client.link_state == "reconnecting")
     started = time.monotonic()
     await client.stop()
     assert runner.done()
@@ -594,11 +598,11 @@ async def test_token_never_logged(
     item.start()
     scripted.refuse_connections = True
     await scripted.connections[0].ws.close()
-    await wait_for(lambda: item.client.state == "disconnected")
+    await wait_for(lambda: item.client.link_state == "disconnected")
     scripted.refuse_connections = False
     scripted.rest["/api/states"] = (401, b"no")
     try:
-        await item.client.fetch_states()
+        await item.client.rest.fetch_states()
     except InvalidAuth as err:
         errors.append(err)
     scripted.token = "other"
@@ -652,8 +656,8 @@ async def test_client_filter_applies_to_what_the_remote_sends(
     await connection.event("entities", {"c": {"light.a": {"+": {"s": "off"}}}})
     await wait_for(lambda: item.mirror.get("light.a")["state"] == "off")  # type: ignore[index]
     assert set(mirrored(item)) == {"light.a"}
-    assert [e for e, _ in item.states] == ["light.a"]
-    assert item.client.events_received == 1
+    assert {e for e, _ in item.states} == {"light.a"}
+    assert item.link.events_received == 1
 
 
 async def test_filter_matching_nothing_subscribes_no_states(
@@ -691,8 +695,8 @@ async def test_without_coalescing_and_odd_answers(
     item = wired(coalesce_messages=False)
     await item.client.connect()
     assert scripted.connections[0].types()[0] == "subscribe_entities"
-    assert item.services == []
-    assert item.configs == []
+    assert item.link.reader.cached_services is None
+    assert item.client.remote_config == {}
 
 
 async def test_supported_features_refused(
@@ -734,16 +738,17 @@ async def test_hang_up_during_handshake(
         await item.client.connect()
 
 
-async def test_tls_to_a_plain_server(scripted: ScriptedServer, wired: Factory) -> None:
+async def test_tls_to_a_plain_server(
+    scripted: ScriptedServer, own_session: aiohttp.ClientSession
+) -> None:
     """https:// against a plain HTTP port fails as CannotConnect (TLS error)."""
-    client = wired().client
-    client.base_url = scripted.url.replace("http://", "https://")
-    client.ws_url = client.base_url.replace("https://", "wss://") + "/api/websocket"
-    client._ssl = True
+    https = scripted.url.replace("http://", "https://")
+    client = Wired(own_session, https, GOOD_TOKEN, **FAST).client
+    assert client.ws_url.startswith("wss://")
     with pytest.raises(CannotConnect):
         await client.connect()
     with pytest.raises(CannotConnect):
-        await client.fetch_states()
+        await client.rest.fetch_states()
 
 
 async def test_rest_timeout(scripted: ScriptedServer, wired: Factory) -> None:
@@ -751,7 +756,7 @@ async def test_rest_timeout(scripted: ScriptedServer, wired: Factory) -> None:
     scripted.rest_gate = asyncio.Event()
     item = wired(command_timeout=0.2)
     with pytest.raises(CannotConnect, match="timed out"):
-        await item.client.fetch_states()
+        await item.client.rest.fetch_states()
     scripted.rest_gate.set()
 
 
@@ -784,9 +789,9 @@ async def test_bytes_received_counts_utf8_bytes(
     await item.client.connect()
     connection = scripted.connections[0]
     sub = connection.subs["entities"]
-    before = item.client.bytes_received
+    before = item.link.bytes_received
     diff = {"c": {"sensor.t": {"+": {"s": "20 °C"}}}}
     frame = orjson.dumps({"id": sub, "type": "event", "event": diff}).decode()
     await connection.send_raw(frame)
     await wait_for(lambda: item.mirror.get("sensor.t")["state"] == "20 °C")
-    assert item.client.bytes_received - before == len(frame.encode()) == len(frame) + 1
+    assert item.link.bytes_received - before == len(frame.encode()) == len(frame) + 1

@@ -14,6 +14,7 @@ from custom_components.remote_bridge.remote import (
     MirrorReader,
     StateMirror,
 )
+from custom_components.remote_bridge.remote.fills import FillTracker
 from custom_components.remote_bridge.remote.mirror import Lookup
 
 from .helpers import FakeClock, FakeRemote, st8
@@ -38,14 +39,15 @@ def diff(state: str) -> dict[str, Any]:
 
 
 def test_only_filtered_entities_are_held() -> None:
-    """Excluded entities never enter, by snapshot, change, diff or fill."""
+    """Excluded entities never enter by snapshot, diff or REST fill.
+
+    Full states and removals are decided once, by the subscription decoder
+    (see the client tests), before they reach the mirror.
+    """
     mirror = StateMirror(EntityFilter(prefixes=["light."]))
     mirror.replace_all([st8("light.a"), st8("switch.b"), st8("media_player.c")])
-    mirror.set_state("switch.b", st8("switch.b"))
     mirror.apply_diff("switch.b", diff("off"))
-    mirror.invalidate("switch.b")
-    token = mirror.begin_fill()
-    mirror.fill_one(token, "switch.b", st8("switch.b"))
+    mirror.fill_all([st8("light.a"), st8("switch.b")], dirty=set())
     assert [s["entity_id"] for s in mirror.states()] == ["light.a"]
     assert mirror.counters.as_dict() == {
         "hits": 0,
@@ -126,25 +128,25 @@ def test_unapplicable_diff_falls_back(bad_diff: Any) -> None:
 
 
 @pytest.mark.parametrize("update", [True, False])
-def test_diff_batch_with_a_listener(update: bool) -> None:
-    """A listener hears each applied diff; filtered ones count for nothing.
+def test_diff_batch_notes_its_changes(update: bool) -> None:
+    """Each applied diff is noted for the link; filtered ones count for nothing.
 
     In invalidate mode a diff only drops its entry, and that is no news for a
     listener (it hears the state when the next read fetches it).
     """
     mirror, _ = make(update=update, prefixes=["light."])
+    mirror.take_changes()
     assert mirror.states_json(["light"]) is not None  # a cached domain snapshot
-    heard: list[tuple[str, Any]] = []
-    mirror.add_listener(lambda entity_id, state: heard.append((entity_id, state)))
     kept = mirror.apply_diffs([{"light.a": diff("off"), "sensor.t": diff("1")}, {}])
     assert kept == 1
     assert mirror.apply_diffs([{"sensor.t": diff("2")}]) == 0
+    assert mirror.take_changes() == {"light.a": update}
+    assert mirror.take_changes() == {}
     if update:
-        assert [(e, s["state"]) for e, s in heard] == [("light.a", "off")]
+        assert mirror.get("light.a")["state"] == "off"  # type: ignore[index]
         assert orjson.loads(mirror.states_json(["light"]) or b"")[0]["state"] == "off"
         assert mirror.counters.updates == 1
     else:
-        assert heard == []
         assert "light.a" not in mirror
         assert mirror.counters.invalidations == 1
         assert mirror.states_json(["light"]) is None  # the next read refills
@@ -178,7 +180,7 @@ async def test_invalidate_mode_drops_and_refetches() -> None:
     """A change drops the entry; the next read fetches it fresh, then hits."""
     mirror, _ = make(update=False)
     remote = FakeRemote({"light.a": st8("light.a", "off")})
-    reader = MirrorReader(remote, mirror)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
     mirror.set_state("light.a", st8("light.a", "off"))
     mirror.apply_diff("sensor.t", diff("21"))
     assert "light.a" not in mirror
@@ -201,7 +203,7 @@ async def test_reader_filtered_entity_is_none_without_fetch() -> None:
     """A read of a filtered-out entity never reaches the remote."""
     mirror, _ = make(prefixes=["light."])
     remote = FakeRemote()
-    reader = MirrorReader(remote, mirror)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
     assert await reader.state("sensor.t") is None
     assert remote.state_fetches == 0
 
@@ -268,7 +270,7 @@ async def test_invalidate_mode_all_states_refill_from_rest() -> None:
         "switch.x": st8("switch.x"),
     }
     remote = FakeRemote(truth)
-    reader = MirrorReader(remote, mirror)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
     assert orjson.loads(await reader.states_json()) == [
         st8("light.a"),
         st8("sensor.t", "20"),
@@ -291,7 +293,7 @@ async def test_update_mode_rebuilds_from_entries() -> None:
     """In update mode /states never needs the remote while connected."""
     mirror, _ = make()
     remote = FakeRemote()
-    reader = MirrorReader(remote, mirror)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
     mirror.set_state("light.a", st8("light.a", "off"))
     assert orjson.loads(await reader.states_json())[0]["state"] == "off"
     assert remote.all_fetches == 0
@@ -315,7 +317,7 @@ async def test_concurrent_refills_share_one_fetch() -> None:
     mirror, _ = make(update=False)
     remote = FakeRemote({"light.a": st8("light.a")})
     gate = hold_fetch_states(remote)
-    reader = MirrorReader(remote, mirror)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
     mirror.set_state("light.a", st8("light.a"))
     tasks = [asyncio.create_task(reader.states_json()) for _ in range(5)]
     await asyncio.sleep(0)
@@ -331,17 +333,17 @@ async def test_refill_failure_propagates_to_every_reader() -> None:
     remote = FakeRemote()
     remote.fail = CannotConnect("down")
     gate = hold_fetch_states(remote)
-    reader = MirrorReader(remote, mirror)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
     mirror.set_state("light.a", st8("light.a"))
     tasks = [asyncio.create_task(reader.states_json()) for _ in range(3)]
     await asyncio.sleep(0)
     gate.set()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     assert all(isinstance(result, CannotConnect) for result in results)
-    assert mirror._fills == {}
+    assert not reader.fills
     with pytest.raises(CannotConnect):
         await reader.state("light.a")
-    assert mirror._fills == {}
+    assert not reader.fills
 
 
 async def test_cancelled_refill_cleans_up() -> None:
@@ -355,15 +357,15 @@ async def test_cancelled_refill_cleans_up() -> None:
         return []
 
     remote.fetch_states = hang  # type: ignore[method-assign]
-    reader = MirrorReader(remote, mirror)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
     mirror.set_state("light.a", st8("light.a"))
     task = asyncio.create_task(reader.states_json())
     await asyncio.sleep(0)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
-    assert mirror._fills == {}
-    assert reader._all_fill is None
+    assert not reader.fills
+    assert not reader.filling_all
 
 
 # -- services -------------------------------------------------------------------------
@@ -373,12 +375,12 @@ async def test_services_cache() -> None:
     """Cached until a service change clears it; then refetched once."""
     mirror, _ = make()
     remote = FakeRemote()
-    reader = MirrorReader(remote, mirror)  # type: ignore[arg-type]
-    mirror.set_services([{"domain": "light", "services": {}}])
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
+    reader.set_services([{"domain": "light", "services": {}}])
     assert await reader.services() == [{"domain": "light", "services": {}}]
     assert remote.service_fetches == 0
-    mirror.set_services(None)  # service_registered / service_removed
-    assert mirror.services is None
+    reader.set_services(None)  # service_registered / service_removed
+    assert reader.cached_services is None
     assert await reader.services() == remote.services_list
     assert await reader.services() == remote.services_list
     assert remote.service_fetches == 1
@@ -390,37 +392,27 @@ async def test_services_cache() -> None:
 def test_replace_all_reconciles() -> None:
     """Entities missing from a new snapshot go away; others are replaced."""
     mirror, _ = make()
-    events: list[tuple[str, Any]] = []
-    remove = mirror.add_listener(
-        lambda entity_id, state: events.append((entity_id, state))
-    )
-    mirror.set_connected(False)
+    mirror.take_changes()
+    mirror.ttl.start()
     assert len(mirror) == 2  # nothing dropped because the link went down
-    mirror.set_connected(True)
+    mirror.ttl.stop()
     mirror.replace_all([st8("light.a", "off"), st8("light.b")])
     assert {s["entity_id"] for s in mirror.states()} == {"light.a", "light.b"}
-    assert ("sensor.t", None) in events
-    assert ("light.a", st8("light.a", "off")) in events
-    assert ("light.b", st8("light.b")) in events
-    remove()
-    mirror.replace_all([])
-    assert len(events) == 3
+    assert mirror.take_changes() == {"sensor.t": True, "light.a": True, "light.b": True}
+    mirror.replace_all([st8("light.a", "off"), st8("light.b")])
+    assert mirror.take_changes() == {}  # the same snapshot again changes nothing
 
 
-def test_listener_sees_changes_not_invalidations() -> None:
-    """Listeners hear changes and removals; an invalidation is not a removal."""
+def test_changes_tell_invalidations_apart() -> None:
+    """Changes and removals are news for listeners; an invalidation is not."""
     mirror, _ = make()
-    events: list[tuple[str, Any]] = []
-    mirror.add_listener(lambda entity_id, state: events.append((entity_id, state)))
+    mirror.take_changes()
     mirror.set_state("light.a", st8("light.a", "off"))
     mirror.apply_diff("sensor.t", {"+": {"s": "5"}})
+    assert mirror.take_changes() == {"light.a": True, "sensor.t": True}
     mirror.invalidate("light.a")
     mirror.set_state("sensor.t", None)
-    assert [(e, s and s["state"]) for e, s in events] == [
-        ("light.a", "off"),
-        ("sensor.t", "5"),
-        ("sensor.t", None),
-    ]
+    assert mirror.take_changes() == {"light.a": False, "sensor.t": True}
 
 
 # -- TTL while disconnected -----------------------------------------------------------
@@ -432,13 +424,13 @@ async def test_ttl_while_disconnected() -> None:
     remote = FakeRemote(
         {"light.a": st8("light.a", "fresh"), "sensor.t": st8("sensor.t")}
     )
-    reader = MirrorReader(remote, mirror)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
     clock.now += 10_000  # connected: entries are authoritative however old
     assert mirror.lookup("light.a")[0] is Lookup.HIT
-    mirror.set_connected(False)
-    assert not mirror.connected
+    mirror.ttl.start()
+    assert mirror.ttl.running
     clock.now += 59
-    mirror.set_connected(False)  # a second report does not restart the clock
+    mirror.ttl.start()  # a second report does not restart the clock
     assert mirror.lookup("light.a")[0] is Lookup.HIT
     assert mirror.all_valid()
     clock.now += 1.5
@@ -465,7 +457,7 @@ async def test_ttl_while_disconnected() -> None:
     with pytest.raises(CannotConnect):
         await reader.state("light.a")
     # Back online: entries are authoritative again.
-    mirror.set_connected(True)
+    mirror.ttl.stop()
     assert mirror.lookup("light.a")[0] is Lookup.HIT
 
 
@@ -497,10 +489,13 @@ def test_change_during_fill_all_wins(update: bool) -> None:
     """A fetch that started before a change must not overwrite it."""
     mirror, _ = make(update=update)
     mirror.set_state("sensor.t", st8("sensor.t", "dirty"))  # makes it incomplete
-    token = mirror.begin_fill()
+    fills = FillTracker()
+    mirror.take_changes()
+    token = fills.begin()
     stale = [st8("light.a", "stale"), st8("sensor.t", "20"), st8("light.new")]
     mirror.set_state("light.a", st8("light.a", "newer"))  # arrives mid-fetch
-    mirror.fill_all(token, stale)
+    fills.mark(mirror.take_changes())  # what the link does after each frame
+    mirror.fill_all(stale, fills.finish(token))
     if update:
         assert mirror.get("light.a") == st8("light.a", "newer")
     else:
@@ -514,27 +509,28 @@ def test_change_during_fill_all_wins(update: bool) -> None:
 def test_change_during_fill_one_wins() -> None:
     """A single-entity fetch older than a change is dropped."""
     mirror, _ = make(update=False)
-    token = mirror.begin_fill()
+    fills = FillTracker()
+    token = fills.begin()
     mirror.set_state("light.a", st8("light.a", "changed"))
-    mirror.fill_one(token, "light.a", st8("light.a", "stale"))
+    fills.mark(mirror.take_changes())
+    mirror.fill_one("light.a", st8("light.a", "stale"), fills.finish(token))
     assert "light.a" not in mirror
-    token = mirror.begin_fill()
-    mirror.fill_one(token, "light.a", st8("light.a", "ok"))
+    token = fills.begin()
+    mirror.fill_one("light.a", st8("light.a", "ok"), fills.finish(token))
     assert mirror.get("light.a") == st8("light.a", "ok")
-    assert mirror._fills == {}
+    assert not fills
 
 
 def test_fill_one_404_and_malformed() -> None:
     """A 404 removes the entry; a malformed answer is ignored."""
     mirror, _ = make()
-    token = mirror.begin_fill()
-    mirror.fill_one(token, "light.a", None)
+    mirror.fill_one("light.a", None, dirty=set())
     assert "light.a" not in mirror
-    token = mirror.begin_fill()
-    mirror.fill_one(token, "sensor.t", {"entity_id": "sensor.t"})  # type: ignore[arg-type]
+    mirror.fill_one("sensor.t", {"entity_id": "sensor.t"}, dirty=set())  # type: ignore[arg-type]
     assert mirror.get("sensor.t") == st8("sensor.t", "20")
-    mirror.cancel_fill(mirror.begin_fill())
-    assert mirror._fills == {}
+    fills = FillTracker()
+    fills.cancel(fills.begin())
+    assert not fills
 
 
 def test_no_growth_with_events() -> None:
@@ -544,7 +540,5 @@ def test_no_growth_with_events() -> None:
         mirror.set_state("light.a", st8("light.a", str(number)))
         mirror.apply_diff("sensor.t", {"+": {"s": str(number)}})
         mirror.states_json(["light"])
+        assert len(mirror.take_changes()) <= 2
     assert len(mirror) == 2
-    assert len(mirror._domain_json) <= 2
-    assert mirror._fills == {}
-    assert mirror._fetched_at == {}

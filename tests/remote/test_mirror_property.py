@@ -97,7 +97,7 @@ class History:
         }
         self.remote = FakeRemote({})
         self.readers = {
-            mode: MirrorReader(self.remote, mirror)  # type: ignore[arg-type]
+            mode: MirrorReader(self.remote, mirror, entity_filter)  # type: ignore[arg-type]
             for mode, mirror in self.mirrors.items()
         }
         for mirror in self.mirrors.values():
@@ -117,9 +117,11 @@ class History:
         if not self.connected:
             return
         entity_id = (new or old).entity_id  # type: ignore[union-attr]
+        keep = self.filter  # full states are filtered before the mirror
         for mirror in self.mirrors.values():
             if not diff:
-                mirror.set_state(entity_id, None if new is None else full(new))
+                if keep(entity_id):
+                    mirror.set_state(entity_id, None if new is None else full(new))
                 continue
             event = Event(
                 "state_changed",
@@ -127,13 +129,15 @@ class History:
             )
             wire = to_json(_state_diff_event(event))
             for added_id, compressed in wire.get("a", {}).items():
-                mirror.set_state(
-                    added_id, expand_compressed_state(added_id, compressed)
-                )
+                if keep(added_id):
+                    mirror.set_state(
+                        added_id, expand_compressed_state(added_id, compressed)
+                    )
             for changed_id, change in wire.get("c", {}).items():
                 mirror.apply_diff(changed_id, change)
             for removed_id in wire.get("r", []):
-                mirror.set_state(removed_id, None)
+                if keep(removed_id):
+                    mirror.set_state(removed_id, None)
 
     def apply(  # noqa: PLR0912 - one branch per kind of step
         self, op: tuple[Any, ...], loop: asyncio.AbstractEventLoop
@@ -171,14 +175,14 @@ class History:
                     self.connected = False
                     self.seen = dict(self.truth)
                     for mirror in self.mirrors.values():
-                        mirror.set_connected(False)
+                        mirror.ttl.start()
             case ("reconnect",) | ("snapshot",):
                 if op[0] == "snapshot" and not self.connected:
                     return
                 self.connected = True
                 snapshot = [full(state) for state in self.truth.values()]
                 for mirror in self.mirrors.values():
-                    mirror.set_connected(True)
+                    mirror.ttl.stop()
                     mirror.replace_all(snapshot)
             case ("read",):
                 if self.connected:

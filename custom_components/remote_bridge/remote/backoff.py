@@ -10,9 +10,9 @@ import random
 class BackoffPolicy:
     """``min(2**attempt, max_delay)`` seconds plus 0-10 % random jitter.
 
-    ``attempt`` counts the failed attempts of the current outage, starting at 0,
-    so the first retry waits about a second. Jitter keeps many bridges that lost
-    the same remote from reconnecting in lockstep.
+    ``attempt`` numbers the retries of the current outage from 1, so the first
+    retry waits about 2 s, then 4, 8 ... up to the cap. Jitter keeps many
+    bridges that lost the same remote from reconnecting in lockstep.
     """
 
     max_delay: float = 60.0
@@ -20,7 +20,7 @@ class BackoffPolicy:
     jitter: float = 0.1
 
     def delay(self, attempt: int, rand: float | None = None) -> float:
-        """Return the seconds to wait before retry number ``attempt`` (0-based)."""
+        """Return the seconds to wait before retry number ``attempt`` (from 1)."""
         # 2**attempt overflows a float long before it matters: cap the exponent.
         base = min(2.0 ** min(attempt, 64), self.max_delay)
         if rand is None:

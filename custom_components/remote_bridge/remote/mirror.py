@@ -6,24 +6,22 @@ and the next read fetches that entity fresh (the caller does the fetching, see
 ``MirrorReader``). Either way, a change invalidates the cached all-states and
 per-domain snapshots, which are rebuilt lazily together with their JSON bytes.
 
-A ``subscribe_entities`` diff in its common shape (a new state, timestamps,
-context id, changed attributes) is folded into a small overlay of the entry
-(C-level dict updates, no copy of the state); the overlay becomes a full state
-again, in the remote's ``/api/states`` shape, the first time the entry is
-read. Formatting is paid once per read, not once per change: on a busy remote
-an entity changes many times between two reads. Any other diff is applied at
-once, as before.
+A ``subscribe_entities`` diff in its common shape is folded into an overlay
+of its entry, formatted when the entry is next read (see ``overlay``); any
+other diff is applied at once. While the link is down, entries age by the
+``TtlClock``; nothing is dropped because the link went down: the snapshot
+after reconnecting reconciles the mirror with the remote.
 
-While the link is down, entries stay served for ``cache_ttl`` seconds, counted
-from the moment the link dropped (or from a later fetch); after that, reads
-are misses. Nothing is dropped because the link went down: the snapshot after
-reconnecting reconciles the mirror with the remote.
+The mirror notes which entities changed; its owner takes that list after each
+frame (``take_changes``) and tells listeners and REST fills, so noting a change
+costs one dict store and never slows the folded path. The entity filter is
+decided by the caller for full states and removals, and here for diffs and
+snapshots (this loop walks them anyway): once per update.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable, Set as AbstractSet
 from enum import Enum
 import time
 from typing import Any
@@ -31,9 +29,10 @@ from typing import Any
 import orjson
 
 from .filters import EntityFilter
-from .protocol import State, apply_diff, is_full_state, timestamp_to_iso
-
-type ChangeListener = Callable[[str, State | None], None]
+from .overlay import MAX_TIMESTAMP as _MAX_TIMESTAMP, Overlay as _Overlay, overlay_of
+from .protocol import State, apply_diff, is_full_state
+from .stats import MirrorCounters
+from .ttl import TtlClock
 
 # What a diff that does not fit its entry can raise (a timestamp out of range
 # raises OverflowError or OSError, not ValueError).
@@ -47,51 +46,8 @@ _UNAPPLICABLE = (
 )
 
 
-# Timestamps the fast path takes as they come (1970 to 9999); anything else
-# goes through apply_diff, which raises what does not fit.
-_MAX_TIMESTAMP = 253_402_300_799.0
-
-
-class _Pending(dict[str, Any]):
-    """Changes not yet applied to ``base``, keyed like a diff's ``+``.
-
-    ``s``, ``lc``, ``lu`` and ``c`` (a context id) hold the newest values;
-    ``attrs`` the changed attributes merged, or None (so an ``a`` key here is
-    only the last diff's, and unused).
-    """
-
-    __slots__ = ("attrs", "base")
-
-    base: State
-    attrs: dict[str, Any] | None
-
-    def materialize(self) -> State:
-        """Return ``base`` with the changes: what apply_diff would have built."""
-        base = self.base
-        new = base.copy()
-        if "s" in self:
-            new["state"] = self["s"]
-        if "lc" in self:
-            new["last_changed"] = new["last_updated"] = new["last_reported"] = (
-                timestamp_to_iso(self["lc"])
-            )
-        if "lu" in self:  # newer than any lc: an lc drops an older lu
-            new["last_updated"] = new["last_reported"] = timestamp_to_iso(self["lu"])
-        if "c" in self:
-            context = base.get("context")
-            merged = dict(context) if isinstance(context, dict) else {}
-            merged["id"] = self["c"]
-            new["context"] = merged
-        if self.attrs is not None:
-            new["attributes"] = {**base["attributes"], **self.attrs}
-        return new
-
-
-def _pending(base: State) -> _Pending:
-    pending = _Pending()
-    pending.base = base
-    pending.attrs = None
-    return pending
+# What a folded diff without attributes contributes (never mutated).
+_NO_ATTRIBUTES: dict[str, Any] = {}
 
 
 class Lookup(Enum):
@@ -100,21 +56,6 @@ class Lookup(Enum):
     HIT = "hit"  # a valid entry: serve it
     ABSENT = "absent"  # authoritative: the remote has no such entity
     MISS = "miss"  # unknown or stale: fetch it from the remote
-
-
-@dataclass(slots=True)
-class MirrorCounters:
-    """Cumulative counters of one mirror."""
-
-    hits: int = 0
-    misses: int = 0
-    updates: int = 0
-    invalidations: int = 0
-    fallbacks: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        """Return the counters as a plain dict."""
-        return asdict(self)
 
 
 class StateMirror:
@@ -132,38 +73,33 @@ class StateMirror:
         self.entity_filter = entity_filter
         self._keep = entity_filter.decisions
         self.update_cache = update_cache
-        self.cache_ttl = cache_ttl
+        # Runs while the link is down; the link starts and stops it.
+        self.ttl = TtlClock(cache_ttl, clock)
         self.counters = MirrorCounters()
-        self._clock = clock
-        # Full states, or (after diffs) overlays of one: see _Pending.
+        # Full states, or (after diffs) overlays of one: see _Overlay.
         self._states: dict[str, State] = {}
         # True when some entry may be an overlay.
-        self._pending = False
+        self._has_overlays = False
         # True while the entries are all of the remote's (filtered) states.
         self._complete = False
-        self._services: list[dict[str, Any]] | None = None
         self._all_json: bytes | None = None
         self._domain_json: dict[str, bytes] = {}
         self._version = 0
-        self._disconnected_at: float | None = None
         self._filled_at = 0.0
         # Entities fetched over REST while disconnected, and when.
         self._fetched_at: dict[str, float] = {}
-        # Entities changed while a REST fill is in flight, per fill.
-        self._fills: dict[int, set[str]] = {}
-        self._next_fill = 0
-        self._listeners: list[ChangeListener] = []
+        # Entities changed since the last take_changes(): True for a new state
+        # or a removal, False for an invalidation (nothing to tell listeners).
+        self._changes: dict[str, bool] = {}
 
     # -- ingest: called for every change the client receives ----------------
 
     def set_state(self, entity_id: str, state: State | None) -> None:
-        """Take a full new state, or ``None`` for a removed entity."""
-        if not self._keep[entity_id]:
-            return
+        """Take a full new state of a kept entity, or ``None`` for a removal."""
         if state is None:
             if self._states.pop(entity_id, None) is not None:
                 self.counters.updates += 1
-            self._changed(entity_id, None)
+            self._changed(entity_id)
             return
         if not self.update_cache:
             self._invalidate(entity_id)
@@ -178,7 +114,7 @@ class StateMirror:
             return
         self._states[entity_id] = state
         self.counters.updates += 1
-        self._changed(entity_id, state)
+        self._changed(entity_id)
 
     def apply_diff(self, entity_id: str, diff: dict[str, Any]) -> None:
         """Apply one ``subscribe_entities`` diff to the entry it belongs to."""
@@ -190,10 +126,11 @@ class StateMirror:
         Returns how many of them passed the filter. This runs for every change
         of a busy remote: the common shape only updates the entry's overlay.
         """
-        if not self.update_cache or self._listeners or self._fills or self._domain_json:
+        if not self.update_cache or self._domain_json:
             return self._apply_diffs_at_once(batch)
         keep = self._keep
         states = self._states
+        changes = self._changes
         kept = folded = 0
         for changed in batch:
             for entity_id, diff in changed.items():
@@ -210,28 +147,15 @@ class StateMirror:
                     and type(additions := diff.get("+")) is dict
                     and type(additions.get("s", "")) is str
                     and type(additions.get("c", "")) is str
-                    and (
-                        (changed_at := additions.get("lc")) is None
-                        or (
-                            type(changed_at) is float
-                            and 0 <= changed_at < _MAX_TIMESTAMP
-                        )
-                    )
-                    and (
-                        (updated_at := additions.get("lu")) is None
-                        or (
-                            type(updated_at) is float
-                            and 0 <= updated_at < _MAX_TIMESTAMP
-                        )
-                    )
-                    and (
-                        (attributes := additions.get("a")) is None
-                        or type(attributes) is dict
-                    )
+                    and type(changed_at := additions.get("lc", 0.0)) is float
+                    and 0 <= changed_at < _MAX_TIMESTAMP
+                    and type(updated_at := additions.get("lu", 0.0)) is float
+                    and 0 <= updated_at < _MAX_TIMESTAMP
+                    and type(attributes := additions.get("a", _NO_ATTRIBUTES)) is dict
                 ):
-                    if type(entry) is not _Pending:
-                        entry = states[entity_id] = _pending(entry)
-                    elif changed_at is not None:
+                    if type(entry) is not _Overlay:
+                        entry = states[entity_id] = overlay_of(entry)
+                    elif "lc" in additions:
                         entry.pop("lu", None)
                     entry.update(additions)
                     if attributes:
@@ -240,10 +164,11 @@ class StateMirror:
                         else:
                             entry.attrs.update(attributes)
                     folded += 1
+                    changes[entity_id] = True
                 else:
                     self._apply_one(entity_id, diff)
         if folded:
-            self._pending = True
+            self._has_overlays = True
             self.counters.updates += folded
             self._version += 1
             self._all_json = None
@@ -261,14 +186,16 @@ class StateMirror:
             return kept
         # Invalidate mode: a change only drops its entry (_invalidate, inlined).
         states = self._states
-        propagate = bool(self._domain_json or self._fills or self._listeners)
+        changes = self._changes
+        domain_json = self._domain_json
         for changed in batch:
             for entity_id in changed:
                 if keep[entity_id]:
                     kept += 1
                     states.pop(entity_id, None)
-                    if propagate:
-                        self._propagate(entity_id, None, removed=False)
+                    changes[entity_id] = False
+                    if domain_json:
+                        domain_json.pop(entity_id.partition(".")[0], None)
         if kept:
             self._complete = False
             self.counters.invalidations += kept
@@ -277,7 +204,7 @@ class StateMirror:
         return kept
 
     def _apply_one(self, entity_id: str, diff: Any) -> None:
-        """Apply a diff to the full state now (an unusual diff, or a listener)."""
+        """Apply a diff to the full state now (an unusual diff, or domain caches)."""
         old = self._entry(entity_id)
         try:
             if old is None:
@@ -291,29 +218,27 @@ class StateMirror:
             return
         self._states[entity_id] = new
         self.counters.updates += 1
-        self._changed(entity_id, new)
+        self._changed(entity_id)
 
     def _entry(self, entity_id: str) -> State | None:
         """Return the full state of one entry, applying its overlay first."""
         state = self._states.get(entity_id)
-        if type(state) is _Pending:
+        if type(state) is _Overlay:
             state = self._states[entity_id] = state.materialize()
         return state
 
     def _materialize_all(self) -> None:
         """Apply every overlay (before a read of all entries)."""
-        if not self._pending:
+        if not self._has_overlays:
             return
         states = self._states
         for entity_id, state in states.items():
-            if type(state) is _Pending:
+            if type(state) is _Overlay:
                 states[entity_id] = state.materialize()
-        self._pending = False
+        self._has_overlays = False
 
     def invalidate(self, entity_id: str) -> None:
-        """Drop an entry whose change could not be decoded (a fallback)."""
-        if not self.entity_filter(entity_id):
-            return
+        """Drop the entry of a kept entity whose change could not be decoded."""
         if self.update_cache:
             self.counters.fallbacks += 1
         self._invalidate(entity_id)
@@ -323,9 +248,7 @@ class StateMirror:
         self._replace(states, dirty=frozenset())
         self._fetched_at.clear()
 
-    def _replace(
-        self, states: Iterable[State], dirty: set[str] | frozenset[str]
-    ) -> None:
+    def _replace(self, states: Iterable[State], dirty: AbstractSet[str]) -> None:
         keep = self.entity_filter
         self._materialize_all()
         fresh = {
@@ -338,94 +261,46 @@ class StateMirror:
             fresh.pop(entity_id, None)
             if entity_id in old:
                 fresh[entity_id] = old[entity_id]
-        changed = [
-            entity_id
-            for entity_id, state in fresh.items()
-            if old.get(entity_id) != state
-        ]
-        removed = [entity_id for entity_id in old if entity_id not in fresh]
+        changes = self._changes  # changed or removed: news for the listeners
+        for entity_id, state in fresh.items():
+            if old.get(entity_id) != state:
+                changes[entity_id] = True
+        changes.update(dict.fromkeys(old.keys() - fresh.keys(), True))
         self._states = fresh
         self._complete = not dirty
-        self._filled_at = self._clock()
+        self._filled_at = self.ttl.clock()
         self._version += 1
         self._all_json = None
         self._domain_json.clear()
-        if self._listeners:
-            for entity_id in removed:
-                self._notify(entity_id, None)
-            for entity_id in changed:
-                self._notify(entity_id, fresh[entity_id])
 
     def _invalidate(self, entity_id: str) -> None:
         self._states.pop(entity_id, None)
         self._complete = False
         self.counters.invalidations += 1
-        self._changed(entity_id, None, removed=False)
+        self._changed(entity_id, reported=False)
 
-    def _changed(
-        self, entity_id: str, state: State | None, *, removed: bool = True
-    ) -> None:
+    def _changed(self, entity_id: str, *, reported: bool = True) -> None:
         self._version += 1
         self._all_json = None
-        if self._domain_json or self._fills or self._listeners:
-            self._propagate(entity_id, state, removed=removed)
-
-    def _propagate(self, entity_id: str, state: State | None, *, removed: bool) -> None:
-        """Tell the domain snapshots, REST fills and listeners of a change."""
+        self._changes[entity_id] = reported
         if self._domain_json:
             self._domain_json.pop(entity_id.partition(".")[0], None)
-        if self._fills:
-            for dirty in self._fills.values():
-                dirty.add(entity_id)
-        if self._listeners and (state is not None or removed):
-            self._notify(entity_id, state)
 
-    def _notify(self, entity_id: str, state: State | None) -> None:
-        for listener in self._listeners:
-            listener(entity_id, state)
+    def take_changes(self) -> dict[str, bool]:
+        """Return (and forget) what changed since the last call.
 
-    def add_listener(self, listener: ChangeListener) -> Callable[[], None]:
-        """Call ``listener(entity_id, state_or_None)`` on every mirrored change."""
-        self._listeners.append(listener)
-        return lambda: self._listeners.remove(listener)
-
-    # -- services -----------------------------------------------------------
-
-    @property
-    def services(self) -> list[dict[str, Any]] | None:
-        """Return the cached services (``/api/services`` shape), or None."""
-        return self._services
-
-    def set_services(self, services: list[dict[str, Any]] | None) -> None:
-        """Store the remote's services, or ``None`` to clear the cache."""
-        self._services = services
-
-    # -- connection and TTL -------------------------------------------------
-
-    def set_connected(self, connected: bool) -> None:
-        """Start (or stop) the TTL clock when the link drops (or returns)."""
-        if connected:
-            self._disconnected_at = None
-        elif self._disconnected_at is None:
-            self._disconnected_at = self._clock()
-
-    @property
-    def connected(self) -> bool:
-        """Return True while the link is up (entries are authoritative)."""
-        return self._disconnected_at is None
-
-    def _fresh_since(self, since: float) -> bool:
-        if self._disconnected_at is None:
-            return True
-        confirmed = max(self._disconnected_at, since)
-        return self._clock() - confirmed < self.cache_ttl
+        ``{entity_id: reported}``: True for a new state or a removal (what a
+        listener hears), False for an invalidation.
+        """
+        changes, self._changes = self._changes, {}
+        return changes
 
     # -- reads --------------------------------------------------------------
 
     def lookup(self, entity_id: str) -> tuple[Lookup, State | None]:
         """Answer a read of one entity; counts a hit or a miss."""
         state = self._entry(entity_id)
-        fresh = self._fresh_since(
+        fresh = self.ttl.fresh_since(
             max(self._filled_at, self._fetched_at.get(entity_id, 0.0))
         )
         if state is not None and fresh:
@@ -456,7 +331,7 @@ class StateMirror:
 
     def all_valid(self) -> bool:
         """Return True if the entries can answer an all-states read."""
-        return self._complete and self._fresh_since(self._filled_at)
+        return self._complete and self.ttl.fresh_since(self._filled_at)
 
     def states(self, domains: Iterable[str] | None = None) -> list[State]:
         """Return the entries, optionally narrowed to some domains."""
@@ -497,38 +372,29 @@ class StateMirror:
         return orjson.dumps(self.states(wanted))
 
     # -- refills from the remote's REST API ----------------------------------
+    # ``dirty``: entities that changed while the fetch was in flight (see
+    # ``FillTracker``); what the link said about them wins over the fetch.
 
-    def begin_fill(self) -> int:
-        """Start a REST fetch; changes from now on win over what it returns."""
-        token = self._next_fill
-        self._next_fill += 1
-        self._fills[token] = set()
-        return token
-
-    def cancel_fill(self, token: int) -> None:
-        """Forget a fetch that failed."""
-        self._fills.pop(token, None)
-
-    def fill_all(self, token: int, states: Iterable[State]) -> None:
+    def fill_all(self, states: Iterable[State], dirty: AbstractSet[str]) -> None:
         """Store the result of a REST ``/api/states`` fetch."""
-        dirty = self._fills.pop(token, set())
         self._replace(states, dirty)
-        if not self.connected:
+        if self.ttl.running:
             self._fetched_at.clear()
 
-    def fill_one(self, token: int, entity_id: str, state: State | None) -> None:
+    def fill_one(
+        self, entity_id: str, state: State | None, dirty: AbstractSet[str]
+    ) -> None:
         """Store the result of a REST ``/api/states/<id>`` fetch (None: 404)."""
-        dirty = self._fills.pop(token, set())
-        if entity_id in dirty or not self.entity_filter(entity_id):
+        if entity_id in dirty:
             return
         if state is None:
             if self._states.pop(entity_id, None) is not None:
-                self._changed(entity_id, None)
+                self._changed(entity_id)
             return
         if not is_full_state(state):
             return
         if self._entry(entity_id) != state:
             self._states[entity_id] = state
-            self._changed(entity_id, state)
-        if not self.connected:
-            self._fetched_at[entity_id] = self._clock()
+            self._changed(entity_id)
+        if self.ttl.running:
+            self._fetched_at[entity_id] = self.ttl.clock()

@@ -7,17 +7,31 @@ drift apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
-from .client import ConnectionState
-from .mirror import MirrorCounters
+from .supervisor import ConnectionState
+
+
+@dataclass(slots=True)
+class MirrorCounters:
+    """Cumulative counters of one mirror."""
+
+    hits: int = 0
+    misses: int = 0
+    updates: int = 0
+    invalidations: int = 0
+    fallbacks: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        """Return the counters as a plain dict."""
+        return asdict(self)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LinkStats:
     """The figures of one link at one moment."""
 
-    state: ConnectionState
+    link_state: ConnectionState
     connected: bool
     reconnect_attempts: int
     gave_up: bool
@@ -36,3 +50,7 @@ class LinkStats:
     remote_name: str | None
     remote_version: str | None
     cache: MirrorCounters
+    # Batch listeners attached to the link (open streams, mostly).
+    listeners: int = 0
+    # Snapshots taken (first connection, reconnects, resyncs).
+    snapshots: int = 0

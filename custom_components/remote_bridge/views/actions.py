@@ -46,10 +46,7 @@ def _changes_during(bridge: RemoteBridge) -> Iterator[list[State]]:
     def on_batch(changes: Mapping[str, State | None]) -> None:
         changed.extend(dict(state) for state in changes.values() if state)
 
-    # The mirror reports one change at a time; a batch API replaces this line.
-    unsubscribe: Callable[[], None] = bridge.mirror.add_listener(
-        lambda entity_id, state: on_batch({entity_id: state})
-    )
+    unsubscribe: Callable[[], None] = bridge.link.add_listener(on_batch)
     try:
         yield changed
     finally:

@@ -155,7 +155,7 @@ class HealthView(EntryView):
                     "reconnect_attempts": stats.reconnect_attempts,
                     "subscriptions": stats.subscriptions,
                 },
-                "state": stats.state,
+                "state": stats.link_state,
             }
         )
 
@@ -182,7 +182,7 @@ class StatusView(EntryView):
                 "options": bridge.options,
                 "connection": {
                     "url": bridge.url,
-                    "state": stats.state,
+                    "state": stats.link_state,
                     "connected": stats.connected,
                     "connected_since": _iso(stats.connected_since),
                     "last_error": stats.last_error,

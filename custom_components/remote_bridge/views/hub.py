@@ -1,6 +1,6 @@
 """The open event streams: bounded per bridge, per user and per client.
 
-One ``StreamHub`` per bridge with open streams subscribes to the mirror once,
+One ``StreamHub`` per bridge with open streams listens to the link once,
 serialises each change once and fans the bytes out to its streams, each
 filtered by its ``?domain=``: a hundred dashboards cost one ``orjson.dumps``
 per change, not a hundred. Every bound is in ``StreamLimits`` so tests can
@@ -50,19 +50,6 @@ class StreamLimits:
     write_timeout: float = 30
     # Seconds between comments that keep proxies from closing an idle stream.
     keepalive_interval: float = 30
-
-
-def subscribe_changes(
-    bridge: RemoteBridge, listener: Callable[[ChangeBatch], None]
-) -> Callable[[], None]:
-    """Call ``listener`` with each batch of mirror changes; return the unsubscribe.
-
-    The one adapter from the mirror's per-change listener to batches: where
-    the bridge delivers batches itself, this becomes that one call.
-    """
-    return bridge.mirror.add_listener(
-        lambda entity_id, state: listener({entity_id: state})
-    )
 
 
 def sse(event: bytes, data: object) -> bytes:
@@ -175,7 +162,7 @@ class StreamHub:
         self._bridge = bridge
         self._connected = bridge.connected
         self._unsubs = [
-            subscribe_changes(bridge, self._on_changes),
+            bridge.link.add_listener(self._on_changes),
             async_dispatcher_connect(hass, bridge.signal, self._on_link),
         ]
         self._unsub_stop: Callable[[], None] | None = hass.bus.async_listen_once(
@@ -215,12 +202,12 @@ class StreamHub:
     @callback
     def _on_link(self) -> None:
         stats = self._bridge.stats
-        if stats.state is ConnectionState.STOPPED:
+        if stats.link_state is ConnectionState.STOPPED:
             self.close_all()
         elif stats.connected is not self._connected:
             self._connected = stats.connected
             chunk = sse(
-                b"connection", {"connected": stats.connected, "state": stats.state}
+                b"connection", {"connected": stats.connected, "state": stats.link_state}
             )
             for stream in tuple(self.streams):
                 stream.push(chunk)

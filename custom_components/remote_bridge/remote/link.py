@@ -1,0 +1,308 @@
+"""RemoteLink: the one object a user of the core builds.
+
+It owns the client (the WebSocket link), the mirror (the filtered states) and
+the reader (reads with a REST fallback), wires them together, counts what
+arrives, runs the mirror's TTL clock from the link's state, and tells its
+listeners once per frame which entities changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from dataclasses import replace
+import logging
+import time
+from typing import Any
+
+import aiohttp
+import orjson
+
+from .client import RemoteClient
+from .filters import EntityFilter
+from .mirror import StateMirror
+from .options import ClientCallbacks, ClientOptions
+from .protocol import State
+from .reader import MirrorReader
+from .stats import LinkStats
+from .subscriptions import IngestCallbacks
+from .supervisor import ConnectionState
+
+type ChangesListener = Callable[[Mapping[str, State | None]], None]
+
+
+def _ignore(*_args: Any) -> None:
+    """Do nothing: the default for a callback nobody listens to."""
+
+
+class StateChanges(Mapping[str, State | None]):
+    """The entities one frame (or snapshot, or fill) changed, with new states.
+
+    A value is the entity's state in the ``/api/states`` shape, or None when it
+    left the mirror. Each state is built when first read (a listener that wants
+    one domain pays for that domain) and shared by every listener; so are the
+    batch's JSON bytes (``json``): a hundred listeners cost one serialisation.
+    Valid during the listener call: read later, a state may be newer.
+    """
+
+    __slots__ = ("_entity_ids", "_json", "_mirror", "_states")
+
+    def __init__(self, mirror: StateMirror, entity_ids: dict[str, bool]) -> None:
+        """Describe the keys of ``entity_ids``, reading states from ``mirror``."""
+        self._mirror = mirror
+        self._entity_ids = entity_ids
+        self._states: dict[str, State | None] = {}
+        self._json: bytes | None = None
+
+    def __getitem__(self, entity_id: str) -> State | None:
+        """Return the entity's new state (None: gone from the mirror)."""
+        states = self._states
+        if entity_id in states:
+            return states[entity_id]
+        if entity_id not in self._entity_ids:
+            raise KeyError(entity_id)
+        state = states[entity_id] = self._mirror.get(entity_id)
+        return state
+
+    def __iter__(self) -> Iterator[str]:
+        """Iterate over the changed entity ids, in the order they changed."""
+        return iter(self._entity_ids)
+
+    def __len__(self) -> int:
+        """Return how many entities changed."""
+        return len(self._entity_ids)
+
+    def json(self) -> bytes:
+        """Return ``{entity_id: state or null}`` as JSON, serialised once."""
+        if self._json is None:
+            self._json = orjson.dumps(
+                {entity_id: self[entity_id] for entity_id in self}
+            )
+        return self._json
+
+
+class RemoteLink:
+    """A remote Home Assistant, mirrored: client, mirror and reader in one."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        access_token: str,
+        *,
+        entity_filter: EntityFilter | None = None,
+        update_cache: bool = True,
+        cache_ttl: float = 300.0,
+        options: ClientOptions | None = None,
+        on_link_state: Callable[[ConnectionState], None] = _ignore,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        logger: logging.Logger | None = None,
+    ) -> None:
+        """Build and wire the parts; nothing connects until ``connect()``.
+
+        ``sleep`` waits out the reconnect backoff and ``clock`` drives the
+        TTL; tests inject both.
+        """
+        self.entity_filter = entity_filter or EntityFilter(enabled=False)
+        self.mirror = mirror = StateMirror(
+            self.entity_filter,
+            update_cache=update_cache,
+            cache_ttl=cache_ttl,
+            clock=clock,
+        )
+        self._on_link_state_changed = on_link_state
+        self._logger = logger or logging.getLogger(__name__)
+        self._listeners: list[ChangesListener] = []
+        self._resync: asyncio.Task[None] | None = None
+        self.events_received = 0
+        self.bytes_received = 0
+        self.last_event_time: float | None = None
+        self.snapshots = 0
+        self.client = RemoteClient(
+            session,
+            url,
+            access_token,
+            entity_filter=self.entity_filter,
+            options=options,
+            callbacks=ClientCallbacks(
+                link_state=self._on_link_state,
+                ingest=IngestCallbacks(
+                    state=mirror.set_state,
+                    state_diffs=mirror.apply_diffs,
+                    # An undecodable change drops the entry: the next read refetches.
+                    state_invalid=mirror.invalidate,
+                    changes=self._count,
+                    services_changed=self._on_services_changed,
+                ),
+                frame_done=self._on_frame_done,
+                snapshot=self._on_snapshot,
+                services=self._on_services,
+            ),
+            sleep=sleep,
+            logger=logger,
+        )
+        self.reader = MirrorReader(
+            self.client.rest, mirror, self.entity_filter, on_filled=self._publish
+        )
+
+    # -- the link's life ------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Return the remote's normalised base URL."""
+        return self.client.base_url
+
+    @property
+    def link_state(self) -> ConnectionState:
+        """Return where the link stands."""
+        return self.client.link_state
+
+    @property
+    def connected(self) -> bool:
+        """Return True while the link is up and subscribed."""
+        return self.client.connected
+
+    def set_timing(
+        self,
+        *,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
+        """Replace the backoff ``sleep`` or the TTL ``clock`` of a built link.
+
+        For tests and benchmarks that get the link from Home Assistant's
+        setup, where the constructor's arguments are out of reach.
+        """
+        if sleep is not None:
+            self.client.set_sleep(sleep)
+        if clock is not None:
+            self.mirror.ttl.clock = clock
+
+    async def connect(self) -> None:
+        """Open the link once (handshake, subscriptions, snapshot); may raise."""
+        await self.client.connect()
+
+    async def run(self) -> None:
+        """Keep the link up (after ``connect()``) until ``stop()``."""
+        await self.client.run()
+
+    async def reconnect(self) -> None:
+        """Drop the link and reconnect now, with a fresh attempt count."""
+        await self.client.reconnect()
+
+    async def resync(self) -> None:
+        """Take a fresh snapshot; a call while one runs waits for that one."""
+        if self._resync is None:
+            self._resync = asyncio.create_task(
+                self.client.resync(), name="remote_bridge resync"
+            )
+            self._resync.add_done_callback(self._resync_done)
+        await asyncio.shield(self._resync)
+
+    def _resync_done(self, task: asyncio.Task[None]) -> None:
+        if self._resync is task:
+            self._resync = None
+        if not task.cancelled():
+            task.exception()  # retrieved: every caller re-raises it
+
+    async def stop(self) -> None:
+        """Close everything; no task of the link outlives this call."""
+        await self.client.stop()
+
+    # -- listeners ------------------------------------------------------------
+
+    def add_listener(self, listener: ChangesListener) -> Callable[[], None]:
+        """Call ``listener(changes)`` once per frame, snapshot or fill.
+
+        ``changes`` maps each changed entity id to its new state (None: gone
+        from the mirror); it is valid during the call. Returns the unsubscribe.
+        """
+        self._listeners.append(listener)
+
+        def remove() -> None:
+            if listener in self._listeners:
+                self._listeners.remove(listener)
+
+        return remove
+
+    @property
+    def listeners(self) -> int:
+        """Return how many listeners are attached."""
+        return len(self._listeners)
+
+    # -- ingest ---------------------------------------------------------------
+
+    def _count(self, changes: int) -> None:
+        self.events_received += changes
+        self.last_event_time = time.time()
+
+    def _on_frame_done(self, size: int) -> None:
+        self.bytes_received += size
+        self._publish()
+
+    def _on_snapshot(self, states: list[State]) -> None:
+        self.snapshots += 1
+        self.mirror.replace_all(states)
+        self._publish()
+
+    def _on_services(self, services: list[dict[str, Any]]) -> None:
+        self.reader.set_services(services)
+
+    def _on_services_changed(self) -> None:
+        self.reader.set_services(None)
+
+    def _publish(self) -> None:
+        """Tell open REST fills and the listeners what the mirror took."""
+        changes = self.mirror.take_changes()
+        if not changes:
+            return
+        if fills := self.reader.fills:
+            fills.mark(changes)
+        if not self._listeners:
+            return
+        reported = {entity_id: True for entity_id, told in changes.items() if told}
+        if not reported:
+            return
+        batch = StateChanges(self.mirror, reported)
+        for listener in list(self._listeners):
+            try:
+                listener(batch)
+            except Exception:
+                # One broken listener must not drop the link for everyone.
+                self._logger.exception("A listener of %s failed", self.url)
+
+    def _on_link_state(self, state: ConnectionState) -> None:
+        if state is ConnectionState.CONNECTED:
+            self.mirror.ttl.stop()
+        else:
+            self.mirror.ttl.start()
+        self._on_link_state_changed(state)
+
+    # -- figures --------------------------------------------------------------
+
+    def stats(self) -> LinkStats:
+        """Return a snapshot of every figure of the link."""
+        client, mirror = self.client, self.mirror
+        connected = client.connected
+        config = client.remote_config
+        return LinkStats(
+            link_state=client.link_state,
+            connected=connected,
+            reconnect_attempts=client.reconnect_attempts,
+            gave_up=client.gave_up,
+            subscriptions=client.subscriptions,
+            subscription_kind=client.subscription_kind.value,
+            mirrored_entities=len(mirror),
+            events_received=self.events_received,
+            last_event_time=self.last_event_time,
+            bytes_received=self.bytes_received,
+            latency_ms=client.latency_ms if connected else None,
+            connected_since=client.connected_since,
+            last_error=client.last_error,
+            remote_name=config.get("location_name"),
+            remote_version=config.get("version") or client.remote_version,
+            cache=replace(mirror.counters),
+            listeners=len(self._listeners),
+            snapshots=self.snapshots,
+        )
