@@ -142,3 +142,29 @@ async def test_a_failing_listener_harms_nobody(
     await wait_for(lambda: item.states[-1] == ("light.a", api_state(hass, "light.a")))
     assert item.client.connected
     assert "A listener of" in caplog.text
+
+
+async def test_subscribed_events_arrive_and_survive_a_reconnect(
+    remote: RemoteHass, wired: Factory
+) -> None:
+    """An extra event type is subscribed on every link, before and after a drop."""
+    hass = remote.hass
+    item = wired(entity_filter=EntityFilter(prefixes=["light."]))
+    heard: list[dict[str, Any]] = []
+    item.link.subscribe_events("rb_custom_event", heard.append)
+    await item.link.connect()
+    item.start()
+    subscriptions = item.link.stats().subscriptions
+    hass.bus.async_fire("rb_custom_event", {"n": 1})
+    hass.bus.async_fire("rb_other_event", {"n": 2})
+    await wait_for(lambda: len(heard) == 1)
+    assert heard[0]["event_type"] == "rb_custom_event"
+    assert heard[0]["data"] == {"n": 1}
+    assert heard[0]["origin"] == "LOCAL"
+
+    await item.link.reconnect()
+    await wait_for(lambda: item.link.connected and item.link.stats().snapshots == 2)
+    assert item.link.stats().subscriptions == subscriptions
+    hass.bus.async_fire("rb_custom_event", {"n": 3})
+    await wait_for(lambda: len(heard) == 2)
+    assert heard[1]["data"] == {"n": 3}

@@ -35,7 +35,13 @@ from .protocol import (
     websocket_url,
 )
 from .rest import RestApi
-from .subscriptions import MALFORMED, SubscriptionKind, Subscriptions, log_once_factory
+from .subscriptions import (
+    MALFORMED,
+    EventHandler,
+    SubscriptionKind,
+    Subscriptions,
+    log_once_factory,
+)
 from .supervisor import ConnectionState, Supervisor
 
 _LOGGER = logging.getLogger(__name__)
@@ -116,6 +122,14 @@ class RemoteClient:
     def subscriptions(self) -> int:
         """Return the number of active subscriptions."""
         return len(self._subscriptions.handlers)
+
+    def subscribe_events(self, event_type: str, handler: EventHandler) -> None:
+        """Subscribe to ``event_type`` on every link from the next connection on.
+
+        ``handler`` gets each event (``event_type``, ``data``, ``origin``,
+        ``time_fired``, ``context``) as the remote sends it, unchecked.
+        """
+        self._subscriptions.extra_events[event_type] = handler
 
     @property
     def subscription_kind(self) -> SubscriptionKind:

@@ -212,6 +212,16 @@ class RemoteLink:
 
     # -- listeners ------------------------------------------------------------
 
+    def subscribe_events(
+        self, event_type: str, handler: Callable[[dict[str, Any]], None]
+    ) -> None:
+        """Hand every remote event of ``event_type`` to ``handler``.
+
+        Call before ``connect()``: each link subscribes from its start, so a
+        reconnect keeps the subscription. The events are the remote's, as sent.
+        """
+        self.client.subscribe_events(event_type, handler)
+
     def add_listener(self, listener: ChangesListener) -> Callable[[], None]:
         """Call ``listener(changes)`` once per frame, snapshot or fill.
 

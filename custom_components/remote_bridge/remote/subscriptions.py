@@ -170,17 +170,23 @@ class Subscriptions:
         # Cleared when the link drops: ids belong to one socket.
         self.handlers: dict[int, EventHandler] = {}
         self.kind = SubscriptionKind.NONE
+        # More event types to subscribe to on every link, and their handlers.
+        self.extra_events: dict[str, EventHandler] = {}
 
     async def subscribe(
         self, channel: CommandChannel, *, subscribe_entities: bool
     ) -> None:
-        """Subscribe to state changes, then to service (un)registrations."""
+        """Subscribe to state changes, service (un)registrations, extra events."""
         await self._subscribe_states(channel, subscribe_entities=subscribe_entities)
-        for event_type in (EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED):
+        events: dict[str, EventHandler] = dict.fromkeys(
+            (EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED),
+            self.decoder.on_service_event,
+        )
+        for event_type, handler in {**events, **self.extra_events}.items():
             await self._subscribe(
                 channel,
                 {"type": "subscribe_events", "event_type": event_type},
-                self.decoder.on_service_event,
+                handler,
             )
 
     async def _subscribe_states(

@@ -1,0 +1,141 @@
+"""Options flow: filters, cache, reconnect tuning, local entities, actions.
+
+Saved options reload the entry (see ``_async_options_updated`` in ``__init__``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.core import valid_entity_id
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+)
+import voluptuous as vol
+
+from .bridge import entry_options
+from .const import (
+    CONF_ALLOWED_ACTION_DOMAINS,
+    CONF_CACHE_TTL,
+    CONF_CREATE_ENTITIES,
+    CONF_ENTITY_FILTERS,
+    CONF_ENTITY_PREFIX,
+    CONF_EXCLUDE_DOMAINS,
+    CONF_EXCLUDE_ENTITIES,
+    CONF_FILTER_ENABLED,
+    CONF_HEARTBEAT_INTERVAL,
+    CONF_RECONNECT_MAX_ATTEMPTS,
+    CONF_RECONNECT_MAX_DELAY,
+    CONF_UPDATE_CACHE,
+)
+from .remote import FilterValidationError
+from .remote.filters import validate_domains, validate_filter
+
+LIST_SELECTOR = TextSelector(TextSelectorConfig(multiple=True))
+
+# Sane ranges of the numeric options: (minimum, maximum).
+NUMBER_RANGES: dict[str, tuple[int, int]] = {
+    CONF_CACHE_TTL: (0, 86_400),
+    CONF_RECONNECT_MAX_ATTEMPTS: (0, 1_000),
+    CONF_RECONNECT_MAX_DELAY: (1, 3_600),
+    CONF_HEARTBEAT_INTERVAL: (5, 3_600),
+}
+
+# The options holding lists of filter entries, and the field each error key
+# of the filter's validation belongs to.
+FILTER_LISTS = (CONF_ENTITY_FILTERS, CONF_EXCLUDE_DOMAINS, CONF_EXCLUDE_ENTITIES)
+FILTER_ERROR_FIELDS = {
+    "empty_prefix": CONF_ENTITY_FILTERS,
+    "invalid_prefix": CONF_ENTITY_FILTERS,
+    "duplicate_prefix": CONF_ENTITY_FILTERS,
+    "filter_matches_nothing": CONF_ENTITY_FILTERS,
+    "empty_domain": CONF_EXCLUDE_DOMAINS,
+    "invalid_domain": CONF_EXCLUDE_DOMAINS,
+    "duplicate_domain": CONF_EXCLUDE_DOMAINS,
+    "empty_entity": CONF_EXCLUDE_ENTITIES,
+    "invalid_entity": CONF_EXCLUDE_ENTITIES,
+    "duplicate_entity": CONF_EXCLUDE_ENTITIES,
+}
+
+
+class RemoteBridgeOptionsFlow(OptionsFlow):
+    """Filters, cache mode and reconnect tuning; saved options reload the entry."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and validate every option."""
+        errors: dict[str, str] = {}
+        placeholders = {"value": ""}
+        if user_input is not None:
+            try:
+                validate_filter(
+                    enabled=user_input[CONF_FILTER_ENABLED],
+                    prefixes=user_input.get(CONF_ENTITY_FILTERS, []),
+                    exclude_domains=user_input.get(CONF_EXCLUDE_DOMAINS, []),
+                    exclude_entities=user_input.get(CONF_EXCLUDE_ENTITIES, []),
+                )
+            except FilterValidationError as err:
+                errors[FILTER_ERROR_FIELDS[err.key]] = err.key
+                placeholders["value"] = err.value
+            try:
+                allowed_domains = validate_domains(
+                    user_input.get(CONF_ALLOWED_ACTION_DOMAINS, [])
+                )
+            except FilterValidationError as err:
+                errors.setdefault(CONF_ALLOWED_ACTION_DOMAINS, err.key)
+                placeholders["value"] = placeholders["value"] or err.value
+            if not _valid_prefix(user_input.get(CONF_ENTITY_PREFIX, "")):
+                errors[CONF_ENTITY_PREFIX] = "invalid_entity_prefix"
+            if not errors:
+                options = {
+                    **user_input,
+                    **{
+                        key: [value.strip() for value in user_input.get(key, [])]
+                        for key in FILTER_LISTS
+                    },
+                }
+                for key in NUMBER_RANGES:
+                    options[key] = int(options[key])
+                options[CONF_ALLOWED_ACTION_DOMAINS] = allowed_domains
+                options[CONF_ENTITY_PREFIX] = user_input.get(CONF_ENTITY_PREFIX, "")
+                return self.async_create_entry(data=options)
+        current = {**entry_options(self.config_entry), **(user_input or {})}
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(_options_schema(), current),
+            errors=errors,
+            description_placeholders=placeholders,
+        )
+
+
+def _valid_prefix(prefix: str) -> bool:
+    """Return True if ``prefix`` can start an object id (empty: no prefix)."""
+    return not prefix or valid_entity_id(f"light.{prefix}x")
+
+
+def _options_schema() -> vol.Schema:
+    numbers: dict[vol.Marker, NumberSelector] = {
+        vol.Required(key): NumberSelector(
+            NumberSelectorConfig(min=low, max=high, step=1, mode=NumberSelectorMode.BOX)
+        )
+        for key, (low, high) in NUMBER_RANGES.items()
+    }
+    return vol.Schema(
+        {
+            vol.Required(CONF_FILTER_ENABLED): bool,
+            vol.Optional(CONF_ENTITY_FILTERS): LIST_SELECTOR,
+            vol.Optional(CONF_EXCLUDE_DOMAINS): LIST_SELECTOR,
+            vol.Required(CONF_UPDATE_CACHE): bool,
+            **numbers,
+            vol.Optional(CONF_EXCLUDE_ENTITIES): LIST_SELECTOR,
+            vol.Optional(CONF_ALLOWED_ACTION_DOMAINS): LIST_SELECTOR,
+            vol.Required(CONF_CREATE_ENTITIES): bool,
+            vol.Optional(CONF_ENTITY_PREFIX): TextSelector(),
+        }
+    )
