@@ -134,6 +134,11 @@ class SharedFetches[K: Hashable, T]:
         """Return how many fetches are in flight."""
         return len(self._fetches)
 
+    def waiters(self, key: K) -> int:
+        """Return how many readers wait for the fetch of ``key``."""
+        fetch = self._fetches.get(key)
+        return 0 if fetch is None else fetch.waiters
+
     async def run(self, key: K, start: Callable[[], Coroutine[Any, Any, T]]) -> T:
         """Return the result of the fetch of ``key``, starting it if needed."""
         fetch = self._fetches.get(key)
