@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Collection, Coroutine, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 import time
 from typing import Any
@@ -110,7 +110,7 @@ class FillTracker:
 @dataclass(slots=True)
 class _Fetch[T]:
     task: asyncio.Task[T]
-    waiters: int = field(default=0)
+    waiters: int = 0
 
 
 class SharedFetches[K: Hashable, T]:
