@@ -132,22 +132,25 @@ async def test_self_bridge_does_not_loop(
 async def test_automation_triggers_on_forwarded_event(
     hass: HomeAssistant, remote: RemoteHass
 ) -> None:
-    """The README's automation runs for the forwarded type, with its data."""
+    """The README's automation runs for the forwarded type and nested data only."""
     calls = async_mock_service(hass, "test", "automation")
     assert await async_setup_component(
         hass,
         "automation",
         {
             "automation": {
-                "trigger": {
-                    "platform": "event",
+                "triggers": {
+                    "trigger": "event",
                     "event_type": "remote_bridge_event",
-                    "event_data": {"event_type": TEST_EVENT},
+                    "event_data": {
+                        "event_type": TEST_EVENT,
+                        "data": {"button": "left"},
+                    },
                 },
-                "action": {
-                    "service": "test.automation",
+                "actions": {
+                    "action": "test.automation",
                     "data": {
-                        "button": "{{ trigger.event.data.data.button }}",
+                        "n": "{{ trigger.event.data.data.n }}",
                         "entry": "{{ trigger.event.data.entry_id }}",
                     },
                 },
@@ -155,13 +158,12 @@ async def test_automation_triggers_on_forwarded_event(
         },
     )
     entry = await forwarding_entry(hass, remote, forward_events=[TEST_EVENT, "other"])
-    hass.bus.async_fire("other", {"button": "no"})
-    hass.bus.async_fire(TEST_EVENT, {"button": "left"})
+    hass.bus.async_fire("other", {"button": "left", "n": 1})
+    hass.bus.async_fire(TEST_EVENT, {"button": "right", "n": 2})
+    hass.bus.async_fire(TEST_EVENT, {"button": "left", "n": 3})
     await wait_for(lambda: len(calls) == 1, what="the automation")
     await hass.async_block_till_done()
-    assert [call.data for call in calls] == [
-        {"button": "left", "entry": entry.entry_id}
-    ]
+    assert [call.data for call in calls] == [{"n": 3, "entry": entry.entry_id}]
 
 
 async def test_burst_is_bounded(
