@@ -319,3 +319,23 @@ async def test_options_saved_and_applied(
     assert fired[0].data["event_type"] == "zha_event"
     assert fired[0].data["entry_id"] == entry.entry_id
     assert DOMAIN in hass.config_entries.async_domains()
+
+
+async def test_forwarding_survives_a_reconnect(
+    hass: HomeAssistant, remote: RemoteHass
+) -> None:
+    """After the link is rebuilt, each event still arrives, and only once."""
+    entry = await forwarding_entry(hass, remote)
+    bridge = bridge_of(entry)
+    snapshots = bridge.link.snapshots
+    await bridge.async_reconnect()
+    await wait_for(
+        lambda: bridge.connected and bridge.link.snapshots > snapshots,
+        what="the new link",
+    )
+    fired = collect(hass, "remote_bridge_event")
+    hass.bus.async_fire(TEST_EVENT, {"n": 1})
+    await wait_for(lambda: len(fired) == 1, what="the event")
+    await bridge.client.send_command({"type": "ping"})  # anything doubled is in now
+    assert [event.data["data"] for event in fired] == [{"n": 1}]
+    assert bridge.stats.subscriptions == 4
