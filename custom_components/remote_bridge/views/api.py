@@ -203,6 +203,10 @@ class StatusView(EntryView):
                     "events_received": stats.events_received,
                     "last_event_time": _iso(stats.last_event_time),
                 },
+                "forwarded_events": {
+                    "forwarded": stats.events_forwarded,
+                    "dropped": stats.events_dropped,
+                },
             }
         )
 
