@@ -1,7 +1,8 @@
 """Ingest benchmark: what each remote update costs the bridge, against the floor.
 
-Four kinds of consumer read the same stream from a replay remote (``replay_remote.py``,
-a separate process on 127.0.0.1 that speaks Home Assistant's WebSocket API):
+Several kinds of consumer read the same stream from a replay remote
+(``replay_remote.py``, a separate process on 127.0.0.1 that speaks Home
+Assistant's WebSocket API):
 
 1. ``floor``: a bare aiohttp client that authenticates, subscribes and only
    decodes every frame with orjson;
@@ -12,7 +13,12 @@ a separate process on 127.0.0.1 that speaks Home Assistant's WebSocket API):
    stream hub does (take the batch's JSON and append it to a bounded buffer),
    and with 100 listeners that each serialise the batch themselves;
 4. ``ha``: the whole integration in a Home Assistant test instance (config
-   entry set up, entities live) until the sentinel is in the mirror;
+   entry set up, entities live) until the sentinel is in the mirror; and
+   ``ha+entities``, the same with ``create_entities`` on;
+5. with ``--local`` (or ``--consumer``), what local entities are measured
+   against (``local.py``): ``bare`` writes each decoded update with
+   ``hass.states.async_set`` (remote_homeassistant's way), ``write`` with one
+   plain entity's ``async_write_ha_state`` (an entity platform's floor);
 
 for each subscription (``subscribe_events state_changed`` / ``subscribe_entities``)
 with and without ``coalesce_messages``, interleaved (floor loop core ha floor
@@ -26,7 +32,8 @@ bridge against a real Home Assistant process (``tests/remote_ha.py``) that sets
 states as fast as it can.
 
     .venv/bin/python benchmarks/ingest.py            # full: N = 20,000 and 100,000
-    .venv/bin/python benchmarks/ingest.py --quick    # smoke run, well under a minute
+    .venv/bin/python benchmarks/ingest.py --quick    # smoke run, about a minute
+    .venv/bin/python benchmarks/ingest.py --local    # create_entities, N = 100,000
 """
 
 from __future__ import annotations
