@@ -1,7 +1,8 @@
 """Ingest benchmark: what each remote update costs the bridge, against the floor.
 
-Four kinds of consumer read the same stream from a replay remote (``replay_remote.py``,
-a separate process on 127.0.0.1 that speaks Home Assistant's WebSocket API):
+Several kinds of consumer read the same stream from a replay remote
+(``replay_remote.py``, a separate process on 127.0.0.1 that speaks Home
+Assistant's WebSocket API):
 
 1. ``floor``: a bare aiohttp client that authenticates, subscribes and only
    decodes every frame with orjson;
@@ -12,7 +13,12 @@ a separate process on 127.0.0.1 that speaks Home Assistant's WebSocket API):
    stream hub does (take the batch's JSON and append it to a bounded buffer),
    and with 100 listeners that each serialise the batch themselves;
 4. ``ha``: the whole integration in a Home Assistant test instance (config
-   entry set up, entities live) until the sentinel is in the mirror;
+   entry set up, entities live) until the sentinel is in the mirror; and
+   ``ha+entities``, the same with ``create_entities`` on;
+5. with ``--local`` (or ``--consumer``), what local entities are measured
+   against (``local.py``): ``bare`` writes each decoded update with
+   ``hass.states.async_set`` (remote_homeassistant's way), ``write`` with one
+   plain entity's ``async_write_ha_state`` (an entity platform's floor);
 
 for each subscription (``subscribe_events state_changed`` / ``subscribe_entities``)
 with and without ``coalesce_messages``, interleaved (floor loop core ha floor
@@ -26,7 +32,8 @@ bridge against a real Home Assistant process (``tests/remote_ha.py``) that sets
 states as fast as it can.
 
     .venv/bin/python benchmarks/ingest.py            # full: N = 20,000 and 100,000
-    .venv/bin/python benchmarks/ingest.py --quick    # smoke run, well under a minute
+    .venv/bin/python benchmarks/ingest.py --quick    # smoke run, about a minute
+    .venv/bin/python benchmarks/ingest.py --local    # create_entities, N = 100,000
 """
 
 from __future__ import annotations
@@ -56,7 +63,34 @@ REPO = Path(__file__).resolve().parent.parent
 TESTS = REPO / "tests"
 REPLAY = Path(__file__).resolve().parent / "replay_remote.py"
 DEFAULT_EXCLUDE = ("media_player", "camera", "automation")
-CONSUMERS = ("floor", "loop", "core", "core+1", "core+100", "core+100own", "ha")
+CONSUMERS = (
+    "floor",
+    "loop",
+    "core",
+    "core+1",
+    "core+100",
+    "core+100own",
+    "bare",
+    "write",
+    "ha",
+    "ha+entities",
+)
+# What create_entities is measured against (benchmarks/local.py), in a Home
+# Assistant test instance each: remote_homeassistant's async_set per update,
+# and a plain entity's async_write_ha_state per update.
+STATE_MACHINE = ("bare", "write", "ha", "ha+entities")
+# The default run: the core and the integration with its default options.
+DEFAULT_CONSUMERS = ("floor", "loop", "core", "core+1", "core+100", "core+100own", "ha")
+LOCAL_NAMES = {
+    "bare": "bare async_set",
+    "write": "plain entities, async_write_ha_state",
+    "ha": "integration, create_entities off",
+    "ha+entities": "integration, create_entities on",
+}
+# --quick runs these only with coalesce_messages (one Home Assistant each).
+QUICK_DEFAULT_ONLY = ("bare", "write", "ha+entities")
+# --local: the create_entities comparison.
+LOCAL_CONSUMERS = ("floor", "bare", "write", "ha", "ha+entities")
 # Listeners attached to the link: (count, each serialises the batch itself).
 LISTENERS = {
     "core": (0, False),
@@ -276,6 +310,24 @@ async def consume_core(cfg: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+@contextmanager
+def _profiled(cfg: dict[str, Any]) -> Iterator[None]:
+    """Profile the timed window when ``--profile DIR`` asks for it."""
+    if not (folder := cfg.get("profile")):
+        yield
+        return
+    import cProfile  # noqa: PLC0415
+
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        name = f"{cfg['consumer']}-{_kind_option(cfg['subscription'], cfg['coalesce'])}"
+        profile.dump_stats(Path(folder) / f"{name}.prof")
+
+
 async def _drive(cfg: dict[str, Any], session: Any, link: Any) -> dict[str, Any]:
     """Time one stream through a connected link; check the mirror after."""
     if cfg.get("real"):
@@ -289,13 +341,14 @@ async def _drive(cfg: dict[str, Any], session: Any, link: Any) -> dict[str, Any]
         state = mirror.get(sentinel)
         return state is not None and state["state"] == done
 
-    t0, c0 = _usage()
-    await client.send_command({"type": "replay/start"})
-    await _wait_for(arrived, CONSUMER_TIMEOUT, "the sentinel")
-    # One read of every entry, inside the timed window: the mirror formats
-    # folded diffs when an entry is read, and that work counts here too.
-    mirror.states()
-    t1, c1 = _usage()
+    with _profiled(cfg):
+        t0, c0 = _usage()
+        await client.send_command({"type": "replay/start"})
+        await _wait_for(arrived, CONSUMER_TIMEOUT, "the sentinel")
+        # One read of every entry, inside the timed window: the mirror formats
+        # folded diffs when an entry is read, and that work counts here too.
+        mirror.states()
+        t1, c1 = _usage()
     check = _compare(mirror, await _final_states(session, cfg["url"]))
     return {
         "wall": t1 - t0,
@@ -388,6 +441,7 @@ async def consume_ha(cfg: dict[str, Any]) -> dict[str, Any]:
     import custom_components.remote_bridge as integration  # noqa: PLC0415
 
     assert integration.DOMAIN == "remote_bridge"
+    local = cfg["consumer"] == "ha+entities"
     with tempfile.TemporaryDirectory(prefix="rb-bench-ha-") as config_dir:
         async with async_test_home_assistant(config_dir=config_dir) as hass:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS, None)
@@ -404,7 +458,7 @@ async def consume_ha(cfg: dict[str, Any]) -> dict[str, Any]:
                     "access_token": cfg["token"],
                     "verify_ssl": True,
                 },
-                options={},
+                options={"create_entities": local},
             )
             entry.add_to_hass(hass)
             assert await hass.config_entries.async_setup(entry.entry_id)
@@ -417,14 +471,66 @@ async def consume_ha(cfg: dict[str, Any]) -> dict[str, Any]:
             if not live or live.state != "on":
                 raise RuntimeError(f"the bridge's entities are not live: {live}")
             await _use_subscription(bridge.link, cfg)
+            if local:
+                await _wait_for(
+                    lambda: len(_local_states(hass, bridge)) == _supported(bridge),
+                    CONSUMER_TIMEOUT,
+                    "the local entities",
+                )
             result = await _drive(cfg, async_get_clientsession(hass), bridge.link)
             result["entities_live"] = len(
                 er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
             )
+            if local:
+                result["lost"] += _local_lost(hass, bridge)
+                result["local_states"] = len(_local_states(hass, bridge))
             assert await hass.config_entries.async_unload(entry.entry_id)
             await hass.async_block_till_done()
             await hass.async_stop(force=True)
     return result
+
+
+def _supported(bridge: Any) -> int:
+    """Count the mirrored entities that become local entities."""
+    from custom_components.remote_bridge.mirrored import SUPPORTED_DOMAINS  # noqa: PLC0415
+
+    return sum(
+        1
+        for state in bridge.mirror.states()
+        if state["entity_id"].partition(".")[0] in SUPPORTED_DOMAINS
+    )
+
+
+def _local_states(hass: Any, bridge: Any) -> dict[str, Any]:
+    """Return the local states of the entry's local entities, by remote id."""
+    from homeassistant.helpers import entity_registry as er  # noqa: PLC0415
+
+    prefix = f"{bridge.entry.entry_id}-"
+    found = {}
+    for reg in er.async_entries_for_config_entry(
+        er.async_get(hass), bridge.entry.entry_id
+    ):
+        if reg.unique_id.startswith(prefix) and (
+            state := hass.states.get(reg.entity_id)
+        ):
+            found[reg.unique_id.removeprefix(prefix)] = state
+    return found
+
+
+def _local_lost(hass: Any, bridge: Any) -> int:
+    """Count local entities whose state is not the mirror's (or are missing)."""
+    from custom_components.remote_bridge.mirrored import SUPPORTED_DOMAINS  # noqa: PLC0415
+
+    local = _local_states(hass, bridge)
+    wrong = 0
+    for state in bridge.mirror.states():
+        entity_id = state["entity_id"]
+        if entity_id.partition(".")[0] not in SUPPORTED_DOMAINS:
+            continue
+        have = local.get(entity_id)
+        if have is None or have.state != state["state"]:
+            wrong += 1
+    return wrong
 
 
 async def _use_subscription(link: Any, cfg: dict[str, Any]) -> None:
@@ -458,6 +564,12 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+async def _consume_local(cfg: dict[str, Any]) -> dict[str, Any]:
+    from local import consume_local  # noqa: PLC0415
+
+    return await consume_local(cfg, DEFAULT_EXCLUDE)
+
+
 def pin_to_cpu(pid: int, index: int) -> None:
     """Keep a process (0: this one) on one CPU, when there are two or more.
 
@@ -476,6 +588,9 @@ def run_consumer(cfg: dict[str, Any]) -> None:
         "loop": consume_floor,
         **dict.fromkeys(LISTENERS, consume_core),
         "ha": consume_ha,
+        "ha+entities": consume_ha,
+        "bare": _consume_local,
+        "write": _consume_local,
     }
     pin_to_cpu(0, -1)
     result = asyncio.run(consumers[cfg["consumer"]](cfg))
@@ -583,8 +698,10 @@ def bench_replay(
         runs: dict[tuple[str, bool, str], list[dict[str, Any]]] = {}
         for run in range(args.runs):
             for subscription, coalesce in args.kinds:
-                floor_cpu = core_cpu = None
-                for consumer in CONSUMERS:
+                floor_cpu = core_cpu = bare_cpu = None
+                for consumer in args.consumers:
+                    if args.quick and consumer in QUICK_DEFAULT_ONLY and not coalesce:
+                        continue  # the smoke run stays short
                     cfg = {
                         "consumer": consumer,
                         "url": info["url"],
@@ -593,16 +710,21 @@ def bench_replay(
                         "coalesce": coalesce,
                         "sentinel": info["sentinel"],
                         "sentinel_state": info["sentinel_state"],
+                        "profile": args.profile,
                     }
                     result = derive(spawn_consumer(cfg, CONSUMER_TIMEOUT), updates)
                     if consumer == "floor":
                         floor_cpu = result["cpu_us"]
                     if consumer == "core":
                         core_cpu = result["cpu_us"]
+                    if consumer == "bare":
+                        bare_cpu = result["cpu_us"]
                     assert floor_cpu is not None
                     result["ratio"] = result["cpu_us"] / floor_cpu
                     if consumer in LISTENERS and core_cpu is not None:
                         result["x_core"] = result["cpu_us"] / core_cpu
+                    if consumer in STATE_MACHINE and bare_cpu is not None:
+                        result["x_bare"] = result["cpu_us"] / bare_cpu
                     runs.setdefault((subscription, coalesce, consumer), []).append(
                         result
                     )
@@ -614,6 +736,11 @@ def bench_replay(
                         f"rss {result['maxrss_mb']:5.0f} MB "
                         f"lost {result.get('lost', '-')} "
                         f"events {result.get('events', result.get('messages'))}"
+                        + (
+                            f" xbare {result['x_bare']:.2f}"
+                            if "x_bare" in result
+                            else ""
+                        )
                     )
         for (subscription, coalesce, consumer), results in runs.items():
             rows.append(
@@ -634,8 +761,9 @@ def bench_replay(
                         )
                     },
                     "lost": max((r.get("lost", 0) for r in results), default=0),
-                    "checked": consumer in LISTENERS or consumer == "ha",
+                    "checked": consumer in LISTENERS or consumer.startswith("ha"),
                     "x_core": statistics.median(r.get("x_core", 0.0) for r in results),
+                    "x_bare": statistics.median(r.get("x_bare", 0.0) for r in results),
                 }
             )
 
@@ -762,6 +890,22 @@ def print_tables(
                 f"| {row['changes']:,} | {row['kind']} | {what} "
                 f"| {row['cpu_us']:.2f} | {row['x_core']:.2f} |"
             )
+    local = [row for row in rows if row["consumer"] in STATE_MACHINE]
+    if local:
+        _say("\n### Into the local state machine (recorder off), per mirrored change\n")
+        _say(
+            "| N | subscription | consumer | events/s | CPU µs/change | x bare "
+            "| peak RSS MB | lost |"
+        )
+        _say("|---:|---|---|---:|---:|---:|---:|---:|")
+        for row in local:
+            _say(
+                f"| {row['changes']:,} | {row['kind']} "
+                f"| {LOCAL_NAMES[row['consumer']]} "
+                f"| {row['events_per_s']:,.0f} | {row['cpu_us']:.2f} "
+                f"| {row['x_bare']:.2f} | {row['maxrss_mb']:.0f} "
+                f"| {row['lost'] if row['checked'] else '-'} |"
+            )
     if real_rows:
         _say("\n### Against a real Home Assistant remote at its maximum rate\n")
         _say(
@@ -825,6 +969,24 @@ def print_targets(rows: list[dict[str, Any]], real_rows: list[dict[str, Any]]) -
                     f"{row['x_core']:.2f}x the link without listeners (≤ 1.2x): "
                     f"{verdict}"
                 )
+        for row in subset:
+            if row["consumer"] == "ha+entities" and row["x_bare"]:
+                verdict = "met" if row["x_bare"] <= 1.5 else "MISSED"
+                _say(
+                    f"- N={changes:,} {row['kind']}: create_entities costs "
+                    f"{row['x_bare']:.2f}x a bare async_set consumer (≤ 1.5x): "
+                    f"{verdict}"
+                )
+        by = {(row["consumer"], row["kind"]): row["cpu_us"] for row in subset}
+        default = by.get(("ha+entities", "subscribe_entities +coalesce"))
+        peer = by.get(("bare", "state_changed +coalesce"))
+        if default and peer:
+            # remote_homeassistant's own path: state_changed events, async_set.
+            _say(
+                f"- N={changes:,}: create_entities on its default subscription "
+                f"{default:.2f} µs per change, {default / peer:.2f}x a bare async_set "
+                f"consumer of state_changed events ({peer:.2f} µs; medians)"
+            )
         lost = sum(row["lost"] for row in subset if row["checked"])
         _say(f"- N={changes:,}: mirror equals the replay's final states: {lost == 0}")
     if real_rows:
@@ -866,9 +1028,33 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="only these subscriptions (repeatable; default all four)",
     )
     parser.add_argument(
+        "--consumer",
+        action="append",
+        choices=CONSUMERS,
+        help="only these consumers (repeatable; the floor always runs)",
+    )
+    parser.add_argument(
+        "--local",
+        action="store_true",
+        help="create_entities against bare async_set and async_write_ha_state: "
+        "N = 100,000, both coalesced subscriptions, no real remote",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help="cProfile the timed window of core/ha consumers into DIR (slows them)",
+    )
+    parser.add_argument(
         "--quick", action="store_true", help="a smoke run: tiny N, one run"
     )
     args = parser.parse_args(argv)
+    if args.local:
+        args.kind = args.kind or ["entities+coalesce", "state_changed+coalesce"]
+        args.changes = args.changes or [100_000]
+        args.consumer = args.consumer or list(LOCAL_CONSUMERS)
+        args.no_real = True
+    wanted = args.consumer or (CONSUMERS if args.quick else DEFAULT_CONSUMERS)
+    args.consumers = [c for c in CONSUMERS if c == "floor" or c in wanted]
     args.kinds = [
         kind for kind in KINDS if not args.kind or _kind_option(*kind) in args.kind
     ]

@@ -49,6 +49,10 @@ import aiohttp
 HELPER_COMPONENT = (
     Path(__file__).resolve().parent / "remote_components" / "rb_test_helper"
 )
+# Remote Bridge itself, for a remote that bridges back (copied like the helper).
+INTEGRATION_COMPONENT = (
+    Path(__file__).resolve().parent.parent / "custom_components" / "remote_bridge"
+)
 CREDENTIALS_FILE = ".rb_credentials.json"
 TOKEN_LIFESPAN_DAYS = 3650
 OWNER = "owner"
@@ -501,6 +505,39 @@ class RemoteHA:
         """Call a service over the websocket and wait for it to finish."""
         msg = {"type": "call_service", "domain": domain, "service": service}
         return await self.ws_command({**msg, "service_data": data or {}})
+
+    async def add_config_entry(
+        self,
+        handler: str,
+        user_input: dict[str, Any],
+        options: dict[str, Any] | None = None,
+    ) -> str:
+        """Add a config entry through the config flow, then save ``options``.
+
+        Goes through the REST flow endpoints as the frontend does (the
+        remote's configuration needs ``config:``); returns the entry id.
+        """
+        flow = await self._rest(
+            "POST", "/api/config/config_entries/flow", {"handler": handler}
+        )
+        result = await self._rest(
+            "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", user_input
+        )
+        if result.get("type") != "create_entry":
+            raise RemoteHAError(f"config flow of {handler}: {result}")
+        entry_id: str = result["result"]["entry_id"]
+        if options is not None:
+            flow = await self._rest(
+                "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
+            )
+            result = await self._rest(
+                "POST",
+                f"/api/config/config_entries/options/flow/{flow['flow_id']}",
+                options,
+            )
+            if result.get("type") != "create_entry":
+                raise RemoteHAError(f"options flow of {handler}: {result}")
+        return entry_id
 
     async def bulk_set_states(
         self,

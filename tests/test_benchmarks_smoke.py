@@ -33,6 +33,8 @@ def test_ingest_quick_runs() -> None:
     assert "| N | subscription | consumer |" in output
     for consumer in ("floor", "loop", "core", "ha"):
         assert f"| {consumer} |" in output
+    assert "### Into the local state machine" in output
+    assert "| integration, create_entities on |" in output
     assert "### Against a real Home Assistant remote" in output
     assert "### Targets" in output
 

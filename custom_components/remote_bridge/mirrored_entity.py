@@ -69,7 +69,8 @@ class MirroredEntity(Entity):
         # The registry keeps this id unless taken; then it appends _2, _3...
         self.entity_id = f"{self.local_domain}.{link.prefix}{object_id}"
         self._remote_state = ""
-        self._remote_attributes: dict[str, Any] = {}
+        # None until the first state: even empty attributes must be mapped.
+        self._remote_attributes: dict[str, Any] | None = None
         self.take(state)
 
     async def async_added_to_hass(self) -> None:
@@ -90,8 +91,14 @@ class MirroredEntity(Entity):
         """Take a new remote state; return False when nothing shown changes."""
         value = state["state"]
         attributes = state["attributes"]
-        if value == self._remote_state and attributes == self._remote_attributes:
-            return False
+        if attributes == self._remote_attributes:
+            if value == self._remote_state:
+                return False
+            # Most changes change the state alone: what comes from the
+            # attributes is already set, only the mapping sees the new state.
+            self._remote_state = value
+            self._map(value if value != STATE_UNKNOWN else None, attributes)
+            return True
         self._remote_state = value
         self._remote_attributes = attributes
         self._attr_name = attributes.get("friendly_name")
