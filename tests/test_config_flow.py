@@ -543,6 +543,10 @@ async def test_options_defaults_shown(hass: HomeAssistant) -> None:
         "allowed_action_domains": [],
         "create_entities": False,
         "entity_prefix": "",
+        "include_labels": [],
+        "include_areas": [],
+        "include_integrations": [],
+        "skip_hidden": True,
     }
 
 
