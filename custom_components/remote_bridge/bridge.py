@@ -227,7 +227,7 @@ class RemoteBridge:
         await self._async_shutdown()
 
     async def _async_shutdown(self) -> None:
-        self.registry.stop()
+        await self.registry.async_stop()
         await self.link.stop()
 
     async def async_reconnect(self) -> None:
@@ -322,6 +322,7 @@ class RemoteBridge:
                 self._unavailable = False
                 LOGGER.info("Remote %s is back: the link is up again", self.url)
             async_delete_unreachable_issue(self.hass, self.entry)
+            self.registry.link_up()
         elif state in (ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED):
             if not self._unavailable:
                 self._unavailable = True

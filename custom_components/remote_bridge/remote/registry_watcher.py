@@ -85,6 +85,22 @@ class RegistryWatcher:
         for event_type in self.events:
             self._link.subscribe_events(event_type, self._on_event)
 
+    def link_up(self) -> None:
+        """Read once more now that the link is subscribed.
+
+        A change made between the read of the opening and the subscription to
+        the registry events would be missed otherwise.
+        """
+        if self.events:
+            self.schedule(0)
+
+    async def async_stop(self) -> None:
+        """Cancel the pending re-read and wait for a running one (on unload)."""
+        tasks = [t for t in (self._task, self._resubscribe) if t is not None]
+        self.stop()
+        if tasks:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
     def stop(self) -> None:
         """Cancel the pending re-read (on unload)."""
         if self._timer is not None:
