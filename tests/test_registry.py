@@ -252,6 +252,10 @@ async def test_sharing_by_label_is_live(
     assert bridge.link.entity_filter.server_filter() == {
         "include": {"entities": ids[:2]}
     }
+    # Every change that arrives is checked against the filter once and the
+    # answer cached: the cache shows which ids came.
+    decisions = bridge.link.entity_filter.decisions
+    decisions.clear()
     received = bridge.link.events_received
     hass.states.async_set(ids[5], "2")
     hass.states.async_set(ids[0], "2")
@@ -260,6 +264,7 @@ async def test_sharing_by_label_is_live(
         what="the shared change",
     )
     assert bridge.link.events_received == received + 1
+    assert set(decisions) & set(ids) == {ids[0]}
     assert local_entity(hass, ids[0]) is not None
     assert local_entity(hass, ids[5]) is None
 
