@@ -229,7 +229,7 @@ async def test_a_new_device_appears_and_a_stale_one_goes(
 
 
 async def test_sharing_by_label_is_live(
-    hass: HomeAssistant, remote_registry: RemoteHass
+    hass: HomeAssistant, remote_registry: RemoteHass, caplog: pytest.LogCaptureFixture
 ) -> None:
     """Two of ten labelled: exactly those two; a relabel changes it, no reload."""
     source = remote_config_entry(hass)
@@ -277,6 +277,8 @@ async def test_sharing_by_label_is_live(
     registry.async_update_entity(ids[0], labels=set())
     await wait_for(lambda: local_entity(hass, ids[0]) is None, what="one unshared")
     assert sorted(s["entity_id"] for s in bridge.mirror.states()) == ids[1:3]
+    # Subscribing again is no outage: nothing said about the link going down.
+    assert "unavailable" not in caplog.text
 
 
 async def test_hidden_entities_are_skipped(

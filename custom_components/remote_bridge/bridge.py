@@ -324,7 +324,7 @@ class RemoteBridge:
             async_delete_unreachable_issue(self.hass, self.entry)
             self.registry.link_up()
         elif state in (ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED):
-            if not self._unavailable:
+            if not self._unavailable and not self.registry.resubscribing:
                 self._unavailable = True
                 LOGGER.info(
                     "Remote %s is unavailable (%s); retrying in the background",

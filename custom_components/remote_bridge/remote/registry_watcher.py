@@ -68,6 +68,9 @@ class RegistryWatcher:
         self._again = False
         self._told_unreadable = False
         self.snapshot: RegistrySnapshot | None = None
+        # True from a reconnect for a new sharing list until the link is up:
+        # that drop is no outage to report.
+        self.resubscribing = False
         self.events: tuple[str, ...] = ()
         self.status = RegistryStatus.UNKNOWN
         self.last_error: str | None = None
@@ -91,6 +94,7 @@ class RegistryWatcher:
         A change made between the read of the opening and the subscription to
         the registry events would be missed otherwise.
         """
+        self.resubscribing = False
         if self.events:
             self.schedule(0)
 
@@ -244,6 +248,7 @@ class RegistryWatcher:
                 "What %s shares changed: reconnecting to subscribe again",
                 self._link.url,
             )
+            self.resubscribing = True
             if self._resubscribe is None or self._resubscribe.done():
                 self._resubscribe = asyncio.get_running_loop().create_task(
                     self._link.reconnect(), name="remote_bridge resubscribe"
