@@ -545,6 +545,10 @@ async def test_options_defaults_shown(hass: HomeAssistant) -> None:
         "entity_prefix": "",
         "forward_events": [],
         "forward_events_rate": 100,
+        "include_labels": [],
+        "include_areas": [],
+        "include_integrations": [],
+        "skip_hidden": True,
     }
 
 

@@ -255,7 +255,7 @@ async def test_values_connected_then_disconnected(
         "connected": "on",
         "connection_state": "connected",
         "reconnect_attempts": "0",
-        "subscriptions": "3",
+        "subscriptions": "4",
         "mirrored_entities": "3",
         "events_received": "1",
         "last_event": last_event.isoformat(),
@@ -288,7 +288,11 @@ async def test_receive_rate_over_the_last_minute(
     hass: HomeAssistant, remote: RemoteHass, freezer: FrozenDateTimeFactory
 ) -> None:
     """The rate follows a burst of traffic, then falls to zero a minute later."""
-    entry = await setup_integration(hass, remote, heartbeat_interval=3600)
+    # skip_hidden off: no registry events either (the test hass's own
+    # registry changes as the diagnostic entities are enabled).
+    entry = await setup_integration(
+        hass, remote, heartbeat_interval=3600, skip_hidden=False
+    )
     bridge = bridge_of(entry)
     # Two snapshots milliseconds apart make no rate.
     assert state_of(hass, entry, "bytes_per_minute") == "unknown"

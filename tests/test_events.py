@@ -125,8 +125,8 @@ async def test_self_bridge_does_not_loop(
     assert [event.data["data"]["n"] for event in fired] == [0, 1, 2]
     assert bridge.stats.events_forwarded == 3
     assert bridge.stats.events_dropped == 0
-    # Two states, two service events, one forwarded type.
-    assert bridge.stats.subscriptions == 4
+    # Entities, two service events, the entity registry, one forwarded type.
+    assert bridge.stats.subscriptions == 5
 
 
 async def test_automation_triggers_on_forwarded_event(
@@ -338,4 +338,4 @@ async def test_forwarding_survives_a_reconnect(
     await wait_for(lambda: len(fired) == 1, what="the event")
     await bridge.client.send_command({"type": "ping"})  # anything doubled is in now
     assert [event.data["data"] for event in fired] == [{"n": 1}]
-    assert bridge.stats.subscriptions == 4
+    assert bridge.stats.subscriptions == 5  # with the entity registry events

@@ -33,7 +33,6 @@ import voluptuous as vol
 
 from custom_components.remote_bridge.const import ATTR_BRIDGED_FROM, DOMAIN
 from custom_components.remote_bridge.devices import async_entry_device
-from custom_components.remote_bridge.mirrored import LocalEntities
 
 from .conftest import RemoteHass
 from .integration_helpers import (
@@ -45,6 +44,7 @@ from .integration_helpers import (
     stop_remote,
     wait_for,
 )
+from .registry_helpers import refused
 
 ENTRY_ID = "01JLOCALENTITIES0000000000"
 PREFIX = "garage_"
@@ -762,10 +762,10 @@ async def test_devices_stand_for_the_remotes(
     }
     assert device.name == "Bed Light"
     assert device.via_device_id == bridge_device.id
-    # State-only remote entities have no device here either.
+    # State-only remote entities belong to the bridge's device.
     sensor = er.async_get(hass).async_get(local_id(hass, entry, "sensor.rb_outside"))
     assert sensor is not None
-    assert sensor.device_id is None
+    assert sensor.device_id == bridge_device.id
 
     # Gone with their entities: the option turned off leaves the bridge's device.
     hass.config_entries.async_update_entry(
@@ -782,14 +782,13 @@ async def test_the_marker_alone_keeps_loops_out(
     hass: HomeAssistant, bridged: RemoteHass
 ) -> None:
     """A token that cannot read the registry: the marker attribute still works."""
-
-    async def unreadable(self: LocalEntities) -> None:
-        """Leave the registry unknown, as for a non-admin token."""
-
-    with patch.object(LocalEntities, "_async_read_registry", unreadable):
+    with patch(
+        "custom_components.remote_bridge.remote.registry_watcher.read_registry", refused
+    ):
         entry = await start(
             hass, bridged, entity_prefix="", entity_filters=["light.", "switch."]
         )
+        assert bridge_of(entry).registry.snapshot is None
         lights = hass.states.async_entity_ids("light")
         assert local_id(hass, entry, "light.bed_light") == "light.bed_light_2"
         assert "light.bed_light_3" not in lights

@@ -144,8 +144,8 @@ def test_exempt_and_todo_say_why(rule: str) -> None:
     [
         ("discovery-update-info", ("token", "reconfigure")),
         ("unique-config-entry", ("url", "instance id")),
-        ("dynamic-devices", ("one device",)),
-        ("stale-devices", ("one device",)),
+        ("dynamic-devices", ("remote device", "live")),
+        ("stale-devices", ("remote device", "last mirrored entity")),
     ],
 )
 def test_recorded_decisions(rule: str, words: tuple[str, ...]) -> None:

@@ -351,7 +351,7 @@ async def test_health(
     response = await client.get(f"{base(entry)}/health")
     assert response.status == HTTPStatus.OK
     assert await response.json() == {
-        "websocket": {"connected": True, "reconnect_attempts": 0, "subscriptions": 3},
+        "websocket": {"connected": True, "reconnect_attempts": 0, "subscriptions": 4},
         "state": "connected",
     }
 
@@ -399,7 +399,7 @@ async def test_metrics(
             samples[sample.name] = sample.value
     assert samples["remote_bridge_connected"] == 1
     assert samples["remote_bridge_mirrored_entities"] == 4
-    assert samples["remote_bridge_subscriptions"] == 3
+    assert samples["remote_bridge_subscriptions"] == 4
     assert samples["remote_bridge_cache_hits_total"] >= 1
     assert {
         "remote_bridge_reconnect_attempts",

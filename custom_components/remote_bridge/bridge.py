@@ -32,8 +32,12 @@ from .const import (
     CONF_FORWARD_EVENTS,
     CONF_FORWARD_EVENTS_RATE,
     CONF_HEARTBEAT_INTERVAL,
+    CONF_INCLUDE_AREAS,
+    CONF_INCLUDE_INTEGRATIONS,
+    CONF_INCLUDE_LABELS,
     CONF_RECONNECT_MAX_ATTEMPTS,
     CONF_RECONNECT_MAX_DELAY,
+    CONF_SKIP_HIDDEN,
     CONF_UPDATE_CACHE,
     CONF_URL,
     CONF_VERIFY_SSL,
@@ -57,6 +61,8 @@ from .remote import (
     RemoteLink,
     StateMirror,
 )
+from .remote.registry_watcher import RegistryWatcher
+from .remote.sharing import SharedEntityFilter, SharingRules
 from .remote_events import RemoteEvents, forwardable
 
 type RemoteBridgeConfigEntry = ConfigEntry[RemoteBridge]
@@ -68,13 +74,43 @@ def entry_options(entry: ConfigEntry) -> dict[str, Any]:
 
 
 def filter_from_options(options: dict[str, Any]) -> EntityFilter:
-    """Build the entity filter the options describe."""
-    return EntityFilter(
+    """Build the entity filter the options describe (registry rules included)."""
+    return SharedEntityFilter(
         enabled=options[CONF_FILTER_ENABLED],
         prefixes=options[CONF_ENTITY_FILTERS],
         exclude_domains=options[CONF_EXCLUDE_DOMAINS],
         exclude_entities=options[CONF_EXCLUDE_ENTITIES],
+        rules=SharingRules(
+            labels=frozenset(options[CONF_INCLUDE_LABELS]),
+            areas=frozenset(options[CONF_INCLUDE_AREAS]),
+            integrations=frozenset(options[CONF_INCLUDE_INTEGRATIONS]),
+            skip_hidden=options[CONF_SKIP_HIDDEN],
+        ),
     )
+
+
+def registry_events(options: dict[str, Any]) -> set[str]:
+    """Return the remote's registry events the options need followed.
+
+    Local entities need devices, areas and entity names; the sharing rules
+    need the entities' labels, areas and hidden flags (and devices' labels and
+    areas). Label names only matter to the options flow, which reads afresh.
+    """
+    events: set[str] = set()
+    if options[CONF_FILTER_ENABLED]:
+        if options[CONF_SKIP_HIDDEN]:
+            events.add("entity_registry_updated")
+        if options[CONF_INCLUDE_LABELS] or options[CONF_INCLUDE_AREAS]:
+            events |= {"entity_registry_updated", "device_registry_updated"}
+        if options[CONF_INCLUDE_INTEGRATIONS]:
+            events.add("entity_registry_updated")
+    if options[CONF_CREATE_ENTITIES]:
+        events |= {
+            "entity_registry_updated",
+            "device_registry_updated",
+            "area_registry_updated",
+        }
+    return events
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -118,6 +154,11 @@ class RemoteBridge:
             self.link.forward_events(
                 event_types, self.events.fire, rate=options[CONF_FORWARD_EVENTS_RATE]
             )
+        # The remote's registries: read on every link before it subscribes,
+        # and followed as far as the options need them.
+        self.registry = RegistryWatcher(self.link, logger=LOGGER)
+        if events := registry_events(options):
+            self.registry.start(events)
         self.coordinator = RemoteBridgeCoordinator(hass, entry, lambda: self.stats)
         self._unavailable = False
         self._unsub_stop: Callable[[], None] | None = None
@@ -194,6 +235,7 @@ class RemoteBridge:
         await self._async_shutdown()
 
     async def _async_shutdown(self) -> None:
+        await self.registry.async_stop()
         await self.link.stop()
 
     async def async_reconnect(self) -> None:
@@ -288,8 +330,9 @@ class RemoteBridge:
                 self._unavailable = False
                 LOGGER.info("Remote %s is back: the link is up again", self.url)
             async_delete_unreachable_issue(self.hass, self.entry)
+            self.registry.link_up()
         elif state in (ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED):
-            if not self._unavailable:
+            if not self._unavailable and not self.registry.resubscribing:
                 self._unavailable = True
                 LOGGER.info(
                     "Remote %s is unavailable (%s); retrying in the background",

@@ -29,6 +29,10 @@ CONF_EXCLUDE_ENTITIES: Final = "exclude_entities"
 CONF_ALLOWED_ACTION_DOMAINS: Final = "allowed_action_domains"
 CONF_CREATE_ENTITIES: Final = "create_entities"
 CONF_ENTITY_PREFIX: Final = "entity_prefix"
+CONF_INCLUDE_LABELS: Final = "include_labels"
+CONF_INCLUDE_AREAS: Final = "include_areas"
+CONF_INCLUDE_INTEGRATIONS: Final = "include_integrations"
+CONF_SKIP_HIDDEN: Final = "skip_hidden"
 CONF_FORWARD_EVENTS: Final = "forward_events"
 CONF_FORWARD_EVENTS_RATE: Final = "forward_events_rate"
 
@@ -45,6 +49,10 @@ DEFAULT_OPTIONS: Final = {
     CONF_ALLOWED_ACTION_DOMAINS: [],
     CONF_CREATE_ENTITIES: False,
     CONF_ENTITY_PREFIX: "",
+    CONF_INCLUDE_LABELS: [],
+    CONF_INCLUDE_AREAS: [],
+    CONF_INCLUDE_INTEGRATIONS: [],
+    CONF_SKIP_HIDDEN: True,
     CONF_FORWARD_EVENTS: [],
     CONF_FORWARD_EVENTS_RATE: 100,
 }

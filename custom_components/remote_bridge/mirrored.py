@@ -14,6 +14,11 @@ it is gone: a live removal, or its absence from the snapshot taken after a
 No loops: a state that carries the ``remote_bridge_source`` marker, or whose
 registry platform on the remote is ``remote_bridge``, never becomes a local
 entity. The registry needs an admin token; without it the marker does the job.
+
+The remote's registries (``bridge.registry``, read on every link and after
+each change there) give each entity its device (``mirrored_devices``) and its
+name: an entity with a device that names itself the modern way
+(``has_entity_name``) is named the same way here, so it reads as it does there.
 """
 
 from __future__ import annotations
@@ -21,18 +26,18 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Final
 
 from homeassistant.const import Platform
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.event import async_call_later
 from homeassistant.util.hass_dict import HassKey
 
 from .const import (
-    ACTION_TIMEOUT,
     ATTR_BRIDGED_FROM,
     CONF_CACHE_TTL,
     CONF_CREATE_ENTITIES,
@@ -41,8 +46,8 @@ from .const import (
 )
 from .mirrored_devices import RemoteDevices, async_remove_empty_devices
 from .mirrored_entity import MirroredEntity
-from .remote import CannotConnect, CommandFailed
 from .remote.protocol import State
+from .remote.registry import RegistryEntity, RegistrySnapshot
 
 if TYPE_CHECKING:
     from .bridge import RemoteBridge, RemoteBridgeConfigEntry
@@ -129,11 +134,7 @@ class LocalEntities:
         self._platforms: dict[
             Platform, tuple[AddEntitiesCallback, type[MirroredEntity]]
         ] = {}
-        # Remote ids in the remote's registry, and those of Remote Bridge there;
-        # None: the registry is not readable (the marker alone keeps loops out).
-        self._registered: set[str] | None = None
-        self._bridged: set[str] = set()
-        self.devices = RemoteDevices(self.entry_id)
+        self.devices = RemoteDevices(hass, self.entry_id)
         # New remote ids not in the registry as last read: checked on a re-read.
         self._unchecked: set[str] = set()
         self._checked: set[str] = set()
@@ -152,8 +153,11 @@ class LocalEntities:
         return self.hass.config.units.temperature_unit
 
     async def async_start(self) -> None:
-        """Read the remote's registry, then follow the mirror."""
-        await self._async_read_registry()
+        """Follow the mirror and the remote's registries (read on connecting)."""
+        # The remote's devices hang off the bridge's: it must exist first.
+        dr.async_get(self.hass).async_get_or_create(
+            config_entry_id=self.entry_id, **self.bridge.coordinator.device_info
+        )
         if self.bridge.connected:
             # The mirror holds the snapshot just taken: what is not wanted
             # there is gone from the remote (or filtered out) for good.
@@ -164,6 +168,7 @@ class LocalEntities:
             ]
             async_remove_local_entities(self.hass, self.entry_id, keep=wanted)
         self._unsubs.append(subscribe(self.bridge, self._on_batch))
+        self._unsubs.append(self.bridge.registry.add_listener(self._on_registry))
         self._unsubs.append(
             async_dispatcher_connect(self.hass, self.bridge.signal, self._on_signal)
         )
@@ -196,24 +201,24 @@ class LocalEntities:
             }
         )
 
-    async def _async_read_registry(self) -> None:
-        """Read which remote entities are registered, and which are bridged."""
-        try:
-            result: Any = await self.bridge.client.send_command(
-                {"type": "config/entity_registry/list_for_display"},
-                answer_within=ACTION_TIMEOUT,
-            )
-            entries = result["entities"]
-            self._registered = {entry["ei"] for entry in entries}
-            self._bridged = {
-                entry["ei"]
-                for entry in entries
-                if entry.get("pl") == REMOTE_BRIDGE_PLATFORM
-            }
-        except (CannotConnect, CommandFailed, KeyError, TypeError):
-            # Not an admin token, or no answer: keep what was known.
-            return
-        await self.devices.async_read(self.bridge.client, entries)
+    @property
+    def snapshot(self) -> RegistrySnapshot | None:
+        """Return the remote's registries as last read (None: unreadable)."""
+        return self.bridge.registry.snapshot
+
+    def registry_entry(self, remote_id: str) -> RegistryEntity | None:
+        """Return the remote's registry entry of an entity, if known."""
+        snapshot = self.snapshot
+        return snapshot.entities.get(remote_id) if snapshot is not None else None
+
+    def device_info(self, remote_id: str) -> DeviceInfo:
+        """Return the device a new local entity belongs to."""
+        snapshot = self.snapshot
+        return self.devices.device_info(
+            snapshot.device_of(remote_id) if snapshot is not None else None,
+            snapshot,
+            self.bridge.coordinator.device_info,
+        )
 
     def _wanted(self, remote_id: str, state: State) -> Platform | None:
         """Return the local platform for a remote entity, or None."""
@@ -221,7 +226,10 @@ class LocalEntities:
         if (
             platform is None
             or ATTR_BRIDGED_FROM in state["attributes"]
-            or remote_id in self._bridged
+            or (
+                (entry := self.registry_entry(remote_id)) is not None
+                and entry.platform == REMOTE_BRIDGE_PLATFORM
+            )
         ):
             return None
         return platform
@@ -246,8 +254,8 @@ class LocalEntities:
             if platform is None or platform not in self._platforms:
                 continue
             if (
-                self._registered is not None
-                and remote_id not in self._registered
+                (snapshot := self.snapshot) is not None
+                and remote_id not in snapshot.entities
                 and remote_id not in self._checked
             ):
                 # New since the registry was read: it may be a bridge's own.
@@ -265,15 +273,28 @@ class LocalEntities:
             )
 
     async def _async_check_new(self) -> None:
-        """Re-read the registry, then take the new entities it allows."""
+        """Re-read the registries: the listener then takes the new entities."""
         try:
-            await self._async_read_registry()
+            await self.bridge.registry.async_refresh()
         finally:
             self._rereading = False
+
+    @callback
+    def _on_registry(self, _snapshot: RegistrySnapshot | None) -> None:
+        """Follow a new read of the remote's registries: devices, names, new ids."""
         unchecked, self._unchecked = self._unchecked, set()
         self._checked |= unchecked
         mirror = self.bridge.mirror
-        self._on_batch({eid: state for eid in unchecked if (state := mirror.get(eid))})
+        changes: dict[str, State | None] = {
+            eid: state for eid in unchecked if (state := mirror.get(eid))
+        }
+        for remote_id, entity in self._entities.items():
+            if entity.follow_registry() and entity.hass is not None:
+                entity.async_write_ha_state()
+            if (state := mirror.get(remote_id)) is not None:
+                changes[remote_id] = state  # now bridged on the remote: dropped
+        self._on_batch(changes)
+        self.devices.async_sync(self.snapshot, self._entities)
 
     @callback
     def _remove(self, remote_id: str) -> None:

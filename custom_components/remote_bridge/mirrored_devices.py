@@ -2,80 +2,135 @@
 
 A local entity whose remote entity belongs to a device belongs to a local
 device standing for it: identifier ``(remote_bridge, "{entry id}-{remote
-device id}")``, the remote's name, maker and model, its area as the suggested
-area, and the bridge's own device as its via device. The remote's registries
-are read over the websocket (an admin token); without them, entities have no
-device. A local device left without entities is removed.
+device id}")``, the remote's name (the user's there, else the device's), maker,
+model, model id, versions, its area's name as the suggested area, and the
+bridge's own device as its via device. An entity without a remote device (or
+with a registry the token may not read) belongs to the bridge's device.
+
+The devices follow the remote's registry snapshot live: a rename or new
+model is copied; a move to another area is copied too, unless the local
+device was put in another area here (then the local choice wins); an entity
+moved to another device follows it. A local device left without entities is
+removed.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import (
+    area_registry as ar,
+    device_registry as dr,
+    entity_registry as er,
+)
 from homeassistant.helpers.device_registry import DeviceInfo
 
-from .const import ACTION_TIMEOUT, DOMAIN
+from .const import DOMAIN
 from .devices import async_entry_device
-from .remote import CannotConnect, CommandFailed
+from .remote.registry import RegistryDevice, RegistrySnapshot
 
 if TYPE_CHECKING:
-    from .remote import RemoteClient
-
-_READ_ERRORS = (CannotConnect, CommandFailed, KeyError, TypeError, AttributeError)
+    from .mirrored_entity import MirroredEntity
 
 
 class RemoteDevices:
-    """What the local entities need of the remote's device registry."""
+    """The local devices standing for the remote's devices, of one entry."""
 
-    def __init__(self, entry_id: str) -> None:
-        """Know nothing yet: no entity has a device until ``async_read``."""
+    def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
+        """Know nothing yet: every entity is on the bridge's device."""
+        self._hass = hass
         self._entry_id = entry_id
-        self._device_of: dict[str, str] = {}
-        self._devices: dict[str, DeviceInfo] = {}
+        # Remote device id -> the remote area's name last copied here.
+        self._areas: dict[str, str | None] = {}
 
-    async def async_read(
-        self, client: RemoteClient, registry_entries: list[dict[str, Any]]
-    ) -> None:
-        """Read the remote's devices and areas; keep what was known on failure."""
-        try:
-            devices = await client.send_command(
-                {"type": "config/device_registry/list"}, answer_within=ACTION_TIMEOUT
-            )
-            areas = await client.send_command(
-                {"type": "config/area_registry/list"}, answer_within=ACTION_TIMEOUT
-            )
-            area_names = {area["area_id"]: area["name"] for area in areas}
-            self._devices = {
-                device["id"]: self._device_info(device, area_names)
-                for device in devices
-            }
-        except _READ_ERRORS:
-            return
-        self._device_of = {
-            entry["ei"]: entry["di"] for entry in registry_entries if entry.get("di")
-        }
+    def identifier(self, remote_device_id: str | None) -> tuple[str, str]:
+        """Return the local device identifier (None: the bridge's device)."""
+        if remote_device_id is None:
+            return (DOMAIN, self._entry_id)
+        return (DOMAIN, f"{self._entry_id}-{remote_device_id}")
 
-    def _device_info(
-        self, device: dict[str, Any], area_names: dict[str, str]
+    def device_info(
+        self,
+        remote_device: RegistryDevice | None,
+        snapshot: RegistrySnapshot | None,
+        bridge_device: DeviceInfo,
     ) -> DeviceInfo:
+        """Return the device info a new local entity is created with."""
+        if remote_device is None or snapshot is None:
+            return bridge_device
+        area = snapshot.area_name(remote_device.area_id)
+        self._areas.setdefault(remote_device.id, area)
         info = DeviceInfo(
-            identifiers={(DOMAIN, f"{self._entry_id}-{device['id']}")},
-            name=device.get("name_by_user") or device.get("name"),
-            manufacturer=device.get("manufacturer"),
-            model=device.get("model"),
-            sw_version=device.get("sw_version"),
-            hw_version=device.get("hw_version"),
+            identifiers={self.identifier(remote_device.id)},
+            name=remote_device.display_name,
+            manufacturer=remote_device.manufacturer,
+            model=remote_device.model,
+            model_id=remote_device.model_id,
+            sw_version=remote_device.sw_version,
+            hw_version=remote_device.hw_version,
         )
-        if area := area_names.get(device.get("area_id") or ""):
+        if area is not None:
             info["suggested_area"] = area
         return info
 
-    def device_info(self, remote_entity_id: str) -> DeviceInfo | None:
-        """Return the device of a local entity, or None."""
-        device_id = self._device_of.get(remote_entity_id)
-        return self._devices.get(device_id) if device_id else None
+    @callback
+    def async_sync(
+        self, snapshot: RegistrySnapshot | None, entities: Mapping[str, MirroredEntity]
+    ) -> None:
+        """Bring the local devices and the entities' links up to the snapshot."""
+        devices = dr.async_get(self._hass)
+        entity_registry = er.async_get(self._hass)
+        local_ids: dict[str | None, str] = {}
+        for remote_id, entity in entities.items():
+            remote_device = snapshot.device_of(remote_id) if snapshot else None
+            key = remote_device.id if remote_device is not None else None
+            if key not in local_ids:
+                device = self._async_update_device(devices, remote_device, snapshot)
+                if device is None:
+                    continue
+                local_ids[key] = device.id
+            if entity.registry_entry is None:
+                continue  # not added yet: created with its device info
+            if entity.registry_entry.device_id != local_ids[key]:
+                entity_registry.async_update_entity(
+                    entity.registry_entry.entity_id, device_id=local_ids[key]
+                )
+        async_remove_empty_devices(self._hass, self._entry_id)
+
+    def _async_update_device(
+        self,
+        devices: dr.DeviceRegistry,
+        remote_device: RegistryDevice | None,
+        snapshot: RegistrySnapshot | None,
+    ) -> dr.DeviceEntry | None:
+        if remote_device is None or snapshot is None:
+            return async_entry_device(self._hass, self._entry_id)
+        area = snapshot.area_name(remote_device.area_id)
+        device = devices.async_get_or_create(
+            config_entry_id=self._entry_id,
+            identifiers={self.identifier(remote_device.id)},
+            name=remote_device.display_name,
+            manufacturer=remote_device.manufacturer,
+            model=remote_device.model,
+            model_id=remote_device.model_id,
+            sw_version=remote_device.sw_version,
+            hw_version=remote_device.hw_version,
+            suggested_area=area,
+        )
+        async_link_to_bridge(self._hass, self._entry_id, device.id)
+        copied = self._areas.get(remote_device.id)
+        self._areas[remote_device.id] = area
+        if area == copied:
+            return device
+        # The remote moved it: follow, unless the user placed it here since.
+        areas = ar.async_get(self._hass)
+        previous = areas.async_get_area_by_name(copied) if copied else None
+        if device.area_id != (previous.id if previous else None):
+            return device
+        area_id = areas.async_get_or_create(area).id if area else None
+        return devices.async_update_device(device.id, area_id=area_id) or device
 
 
 @callback

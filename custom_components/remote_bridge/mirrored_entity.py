@@ -6,6 +6,10 @@ module maps the few ``_attr_*`` its Home Assistant base class needs to compute
 the state string and to validate an action's data before it is forwarded. An
 action goes to the remote over the websocket; the local state changes when
 the remote's does (nothing optimistic).
+
+Names: an entity that is named the modern way on the remote (``has_entity_name``,
+on a device) is named the same way here, on the local device standing for
+that one; any other takes the remote's friendly name whole.
 """
 
 from __future__ import annotations
@@ -65,12 +69,15 @@ class MirroredEntity(Entity):
         self.remote_entity_id = remote_entity_id
         self.remote_domain, _, object_id = remote_entity_id.partition(".")
         self._attr_unique_id = f"{link.entry_id}-{remote_entity_id}"
-        self._attr_device_info = link.devices.device_info(remote_entity_id)
+        self._attr_device_info = link.device_info(remote_entity_id)
         # The registry keeps this id unless taken; then it appends _2, _3...
         self.entity_id = f"{self.local_domain}.{link.prefix}{object_id}"
         self._remote_state = ""
         # None until the first state: even empty attributes must be mapped.
         self._remote_attributes: dict[str, Any] | None = None
+        self._attr_has_entity_name = False
+        self._attr_name = None
+        self.follow_registry()
         self.take(state)
 
     async def async_added_to_hass(self) -> None:
@@ -101,7 +108,8 @@ class MirroredEntity(Entity):
             return True
         self._remote_state = value
         self._remote_attributes = attributes
-        self._attr_name = attributes.get("friendly_name")
+        if not self._attr_has_entity_name:
+            self._attr_name = attributes.get("friendly_name")
         self._attr_icon = attributes.get("icon")
         picture = attributes.get("entity_picture")
         if isinstance(picture, str) and picture.startswith("/"):
@@ -120,6 +128,28 @@ class MirroredEntity(Entity):
         }
         self._attr_device_class = attributes.get("device_class")
         self._map(value if value != STATE_UNKNOWN else None, attributes)
+        return True
+
+    @callback
+    def follow_registry(self) -> bool:
+        """Take the name the remote's registry gives; return True if it changed."""
+        entry = self._link.registry_entry(self.remote_entity_id)
+        snapshot = self._link.snapshot
+        modern = (
+            entry is not None
+            and entry.has_entity_name
+            and snapshot is not None
+            and snapshot.device_of(self.remote_entity_id) is not None
+        )
+        name = (
+            entry.name
+            if modern and entry is not None
+            else (self._remote_attributes or {}).get("friendly_name")
+        )
+        if modern == self._attr_has_entity_name and name == self._attr_name:
+            return False
+        self._attr_has_entity_name = modern
+        self._attr_name = name
         return True
 
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:

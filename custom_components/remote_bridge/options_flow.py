@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import ConfigEntryState, ConfigFlowResult, OptionsFlow
 from homeassistant.core import valid_entity_id
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
     TextSelector,
     TextSelectorConfig,
 )
@@ -31,8 +35,12 @@ from .const import (
     CONF_FORWARD_EVENTS,
     CONF_FORWARD_EVENTS_RATE,
     CONF_HEARTBEAT_INTERVAL,
+    CONF_INCLUDE_AREAS,
+    CONF_INCLUDE_INTEGRATIONS,
+    CONF_INCLUDE_LABELS,
     CONF_RECONNECT_MAX_ATTEMPTS,
     CONF_RECONNECT_MAX_DELAY,
+    CONF_SKIP_HIDDEN,
     CONF_UPDATE_CACHE,
 )
 from .remote import FilterValidationError
@@ -122,12 +130,52 @@ class RemoteBridgeOptionsFlow(OptionsFlow):
                 )
                 return self.async_create_entry(data=options)
         current = {**entry_options(self.config_entry), **(user_input or {})}
+        choices = await self._async_registry_choices(current)
         return self.async_show_form(
             step_id="init",
-            data_schema=self.add_suggested_values_to_schema(_options_schema(), current),
+            data_schema=self.add_suggested_values_to_schema(
+                _options_schema(choices), current
+            ),
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    async def _async_registry_choices(
+        self, current: dict[str, Any]
+    ) -> dict[str, list[SelectOptionDict]]:
+        """Return the remote's labels, areas and integrations, read now.
+
+        A remote that cannot be read (disconnected, entry not loaded) offers
+        the saved values, so saving never drops them silently.
+        """
+        names: dict[str, dict[str, str]] = {
+            key: {value: value for value in current.get(key, [])}
+            for key in (
+                CONF_INCLUDE_LABELS,
+                CONF_INCLUDE_AREAS,
+                CONF_INCLUDE_INTEGRATIONS,
+            )
+        }
+        entry = self.config_entry
+        if entry.state is ConfigEntryState.LOADED:
+            registry = entry.runtime_data.registry
+            if entry.runtime_data.connected:
+                await registry.async_refresh()
+            if (snapshot := registry.snapshot) is not None:
+                names[CONF_INCLUDE_LABELS].update(snapshot.labels)
+                names[CONF_INCLUDE_AREAS].update(snapshot.areas)
+                names[CONF_INCLUDE_INTEGRATIONS].update(
+                    dict.fromkeys(snapshot.integrations, "")
+                )
+        return {
+            key: [
+                SelectOptionDict(value=value, label=label or value)
+                for value, label in sorted(
+                    by_id.items(), key=lambda item: (item[1] or item[0]).casefold()
+                )
+            ]
+            for key, by_id in names.items()
+        }
 
 
 def _valid_prefix(prefix: str) -> bool:
@@ -141,11 +189,9 @@ def _number(low: int, high: int) -> NumberSelector:
     )
 
 
-def _options_schema() -> vol.Schema:
+def _options_schema(choices: dict[str, list[SelectOptionDict]]) -> vol.Schema:
     numbers: dict[vol.Marker, NumberSelector] = {
-        vol.Required(key): NumberSelector(
-            NumberSelectorConfig(min=low, max=high, step=1, mode=NumberSelectorMode.BOX)
-        )
+        vol.Required(key): _number(low, high)
         for key, (low, high) in NUMBER_RANGES.items()
     }
     return vol.Schema(
@@ -161,5 +207,16 @@ def _options_schema() -> vol.Schema:
             vol.Optional(CONF_ENTITY_PREFIX): TextSelector(),
             vol.Optional(CONF_FORWARD_EVENTS): LIST_SELECTOR,
             vol.Required(CONF_FORWARD_EVENTS_RATE): _number(*FORWARD_EVENTS_RATE_RANGE),
+            **{
+                vol.Optional(key): SelectSelector(
+                    SelectSelectorConfig(
+                        options=options,
+                        multiple=True,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                )
+                for key, options in choices.items()
+            },
+            vol.Required(CONF_SKIP_HIDDEN): bool,
         }
     )

@@ -103,6 +103,7 @@ class RemoteClient:
         self._heartbeat: asyncio.Task[None] | None = None
         self._link_closed = asyncio.Event()
         self._stopping = False
+        self._open_hooks: list[Callable[[], Awaitable[None]]] = []
 
         self.link_state = ConnectionState.DISCONNECTED
         self.remote_config: dict[str, Any] = {}
@@ -130,6 +131,10 @@ class RemoteClient:
         ``time_fired``, ``context``) as the remote sends it, unchecked.
         """
         self._subscriptions.extra_events[event_type] = handler
+
+    def add_open_hook(self, hook: Callable[[], Awaitable[None]]) -> None:
+        """Await ``hook()`` on every link before it subscribes; it may send commands."""
+        self._open_hooks.append(hook)
 
     @property
     def subscription_kind(self) -> SubscriptionKind:
@@ -312,6 +317,8 @@ class RemoteClient:
             except CommandFailed as err:
                 if err.code not in UNSUPPORTED_CODES:
                     raise
+        for hook in self._open_hooks:
+            await hook()
         await self._subscriptions.subscribe(
             channel, subscribe_entities=options.subscribe_entities
         )
