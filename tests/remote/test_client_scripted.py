@@ -23,7 +23,7 @@ from custom_components.remote_bridge.remote import (
 from custom_components.remote_bridge.remote.subscriptions import SubscriptionKind
 
 from .conftest import wait_for
-from .helpers import Wired
+from .helpers import FakeClock, Wired
 from .scripted_server import GOOD_TOKEN, Connection, ScriptedServer, full
 
 LOGGER = "custom_components.remote_bridge.remote.client"
@@ -113,11 +113,26 @@ async def test_silent_pong_loss(scripted: ScriptedServer, wired: Factory) -> Non
 
 
 async def test_pong_measures_latency(scripted: ScriptedServer, wired: Factory) -> None:
-    """A live link answers pings; the round trip is recorded, no reconnect."""
+    """A live link answers pings; the round trip is recorded, no reconnect.
+
+    The link's clock moves 42 ms on while the remote holds each ping, so the
+    round trip must measure exactly that, by the injected clock.
+    """
+    clock = FakeClock()
+
+    async def hold_ping(_connection: Connection, message: dict[str, Any]) -> bool:
+        if message["type"] == "ping":
+            clock.now += 0.042
+        return False  # answered as usual
+
+    scripted.hook = hold_ping
     item = wired(heartbeat_interval=0.05, pong_timeout=0.5)
+    item.link.set_timing(clock=clock)
     await item.client.connect()
     item.start()
     await wait_for(lambda: item.client.latency_ms is not None)
+    assert item.client.latency_ms == 42.0
+    assert item.link.stats().latency_ms == 42.0
     await asyncio.sleep(0.15)
     assert len(scripted.connections) == 1
     assert item.client.connected
