@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
-from homeassistant.components.websocket_api.messages import _state_diff_event
-from homeassistant.core import Event, State
+from homeassistant.components.websocket_api.messages import cached_state_diff_message
+from homeassistant.core import Event, EventStateChangedData, State
 from homeassistant.helpers.json import json_bytes
 import orjson
 
@@ -25,6 +25,15 @@ GOOD_TOKEN = "scripted-secret-token-1234567890"
 def to_json(value: Any) -> Any:
     """Round-trip a value through HA's JSON encoder (sets, ReadOnlyDict...)."""
     return orjson.loads(json_bytes(value))
+
+
+def state_diff(event: Event[EventStateChangedData]) -> Any:
+    """Return the ``subscribe_entities`` event a real remote sends for ``event``.
+
+    Read from the message Home Assistant's own websocket API puts on the wire
+    (its public builder), so the shape follows the installed version.
+    """
+    return orjson.loads(cached_state_diff_message(b"1", event))["event"]
 
 
 def full(state: State) -> dict[str, Any]:
@@ -142,11 +151,11 @@ class ScriptedServer:
         """Send a change through whichever state subscription is active."""
         entity_id = (new or old).entity_id  # type: ignore[union-attr]
         if "entities" in connection.subs:
-            event = Event(
+            event = Event[EventStateChangedData](
                 "state_changed",
                 {"entity_id": entity_id, "old_state": old, "new_state": new},
             )
-            await connection.event("entities", to_json(_state_diff_event(event)))
+            await connection.event("entities", state_diff(event))
         else:
             await connection.event(
                 "state_changed",

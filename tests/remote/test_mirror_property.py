@@ -12,7 +12,6 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from homeassistant.components.websocket_api.messages import _state_diff_event
 from homeassistant.core import Context, Event, State
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 import orjson
@@ -25,7 +24,7 @@ from custom_components.remote_bridge.remote import (
 from custom_components.remote_bridge.remote.protocol import expand_compressed_state
 
 from .helpers import FakeClock, FakeRemote
-from .scripted_server import full, to_json
+from .scripted_server import full, state_diff
 
 ENTITIES = [
     "light.a",
@@ -127,7 +126,7 @@ class History:
                 "state_changed",
                 {"entity_id": entity_id, "old_state": old, "new_state": new},
             )
-            wire = to_json(_state_diff_event(event))
+            wire = state_diff(event)
             for added_id, compressed in wire.get("a", {}).items():
                 if keep(added_id):
                     mirror.set_state(

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 import itertools
 from typing import Any
 
-from homeassistant.components.websocket_api.messages import _state_diff_event
 from homeassistant.core import Context, Event, State
 from hypothesis import given, settings, strategies as st
 import pytest
@@ -22,7 +21,7 @@ from custom_components.remote_bridge.remote.protocol import (
     websocket_url,
 )
 
-from .scripted_server import full, to_json
+from .scripted_server import full, state_diff, to_json
 
 
 @pytest.mark.parametrize(
@@ -106,7 +105,7 @@ def diff_of(old: State, new: State) -> dict[str, Any]:
         "state_changed",
         {"entity_id": new.entity_id, "old_state": old, "new_state": new},
     )
-    wire = to_json(_state_diff_event(event))
+    wire = state_diff(event)
     return wire["c"][new.entity_id]
 
 
