@@ -412,7 +412,7 @@ class RemoteHA:
                 await self._session.close()
             self._session = None
 
-    async def _rest(self, method: str, path: str, data: Any = None) -> Any:
+    async def rest(self, method: str, path: str, data: Any = None) -> Any:
         """Call the REST API with `token`; raise RemoteHAError on >= 400."""
         headers = {"Authorization": f"Bearer {self.token}"}
         async with self._http().request(
@@ -428,7 +428,7 @@ class RemoteHA:
     ) -> dict[str, Any]:
         """Set a state through REST (it does not survive a restart)."""
         data = {"state": state, "attributes": attributes or {}}
-        result: dict[str, Any] = await self._rest(
+        result: dict[str, Any] = await self.rest(
             "POST", f"/api/states/{entity_id}", data
         )
         return result
@@ -436,16 +436,16 @@ class RemoteHA:
     async def remove_state(self, entity_id: str) -> None:
         """Remove a state through REST; an unknown entity is fine."""
         with contextlib.suppress(RemoteHAError):
-            await self._rest("DELETE", f"/api/states/{entity_id}")
+            await self.rest("DELETE", f"/api/states/{entity_id}")
 
     async def states(self) -> list[dict[str, Any]]:
         """Return all states (REST)."""
-        result: list[dict[str, Any]] = await self._rest("GET", "/api/states")
+        result: list[dict[str, Any]] = await self.rest("GET", "/api/states")
         return result
 
     async def services(self) -> list[dict[str, Any]]:
         """Return all services (REST, ``[{"domain", "services"}]``)."""
-        result: list[dict[str, Any]] = await self._rest("GET", "/api/services")
+        result: list[dict[str, Any]] = await self.rest("GET", "/api/services")
         return result
 
     @staticmethod
@@ -596,13 +596,13 @@ async def _mint(
     provider.data.add_auth(username, password)
     await provider.data.async_save()
     credentials = await provider.async_get_or_create_credentials({"username": username})
-    user = await hass.auth._store.async_create_user(
-        name=username,
-        is_owner=owner,
-        is_active=True,
-        credentials=credentials,
-        group_ids=[GROUP_ID_ADMIN if owner else GROUP_ID_USER],
+    # HA's public API makes the first user the owner, and no later one.
+    user = await hass.auth.async_create_user(
+        username, group_ids=[GROUP_ID_ADMIN if owner else GROUP_ID_USER]
     )
+    if user.is_owner != owner:
+        raise RemoteHAError(f"{username}: the owner must be minted first, and once")
+    await hass.auth.async_link_user(user, credentials)
     tokens = {}
     for client in clients:
         refresh = await hass.auth.async_create_refresh_token(

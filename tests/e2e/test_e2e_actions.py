@@ -229,7 +229,7 @@ async def test_post_view_answers_like_the_remote(
         return await response.json()
 
     note = "input_text.rb_note"
-    own = await remote._rest(
+    own = await remote.rest(
         "POST", "/api/services/input_text/set_value", {"entity_id": note, "value": "a"}
     )
     bridged = await ours("input_text/set_value", {"entity_id": note, "value": "b"})
@@ -243,7 +243,7 @@ async def test_post_view_answers_like_the_remote(
     assert bridged[0]["last_changed"] == truth["last_changed"]
 
     # Names of different lengths: each call changes sensor.rb_other_0 anew.
-    own = await remote._rest(
+    own = await remote.rest(
         "POST", "/api/services/script/rb_answer?return_response", {"name": "Cy"}
     )
     bridged = await ours("script/rb_answer", {"name": "Dee"}, "?return_response")
