@@ -15,7 +15,6 @@ from datetime import datetime
 import inspect
 from pathlib import Path
 import secrets
-import sys
 import time
 from typing import Any
 
@@ -31,9 +30,7 @@ import pytest_socket  # type: ignore[import-untyped]
 
 from custom_components.remote_bridge.bridge import RemoteBridge
 from custom_components.remote_bridge.const import DEFAULT_OPTIONS, DOMAIN
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from remote_ha import RemoteHA
+from tests.remote_ha import RemoteHA
 
 
 @pytest.fixture(scope="session")

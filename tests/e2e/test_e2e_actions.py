@@ -25,9 +25,9 @@ import pytest_asyncio
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 import pytest_socket  # type: ignore[import-untyped]
-from remote_ha import HELPER_COMPONENT, RemoteHA
 
 from custom_components.remote_bridge.const import DOMAIN
+from tests.remote_ha import HELPER_COMPONENT, RemoteHA
 
 from .conftest import Figures, add_bridge, bridge_of, wait_for
 

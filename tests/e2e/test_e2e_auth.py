@@ -13,9 +13,9 @@ import time
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from remote_ha import RemoteHA
 
 from custom_components.remote_bridge.const import DOMAIN
+from tests.remote_ha import RemoteHA
 
 from .conftest import (
     Figures,

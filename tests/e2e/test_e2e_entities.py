@@ -16,9 +16,9 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest_asyncio
-from remote_ha import RemoteHA
 
 from custom_components.remote_bridge.const import ATTR_BRIDGED_FROM, DOMAIN
+from tests.remote_ha import RemoteHA
 
 from .conftest import Figures, add_bridge, wait_for
 

@@ -10,9 +10,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from remote_ha import RemoteHA
 
 from custom_components.remote_bridge.const import DOMAIN
+from tests.remote_ha import RemoteHA
 
 from .conftest import (
     KEY_PLATFORMS,

@@ -11,7 +11,8 @@ from homeassistant.core import HomeAssistant
 import orjson
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from remote_ha import RemoteHA
+
+from tests.remote_ha import RemoteHA
 
 from .conftest import (
     Figures,

@@ -10,7 +10,8 @@ import time
 
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from remote_ha import RemoteHA
+
+from tests.remote_ha import RemoteHA
 
 from .conftest import (
     Figures,

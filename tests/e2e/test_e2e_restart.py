@@ -16,9 +16,9 @@ from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from remote_ha import RemoteHA
 
 from custom_components.remote_bridge.const import DOMAIN
+from tests.remote_ha import RemoteHA
 
 from .conftest import (
     Figures,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import time
 
 from homeassistant.core import HomeAssistant
-from remote_ha import RemoteHA
+
+from tests.remote_ha import RemoteHA
 
 from .conftest import (
     Figures,
