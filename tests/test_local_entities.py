@@ -37,6 +37,7 @@ from custom_components.remote_bridge.mirrored import LocalEntities
 from .conftest import RemoteHass
 from .integration_helpers import (
     bridge_of,
+    current_state,
     fast_reconnects,
     mock_entry,
     setup_integration,
@@ -347,7 +348,7 @@ async def test_local_actions_change_the_remote(
     assert remote_light.attributes["brightness"] == 100
     assert remote_light.attributes["hs_color"] == (300, 70)
     await wait_for(lambda: same_as_remote(hass, entry, "light.bed_light"))
-    assert hass.states.get(light).attributes["brightness"] == 100
+    assert current_state(hass, light).attributes["brightness"] == 100
 
     await call(
         hass,
@@ -360,7 +361,8 @@ async def test_local_actions_change_the_remote(
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=second))
         await hass.async_block_till_done()
     assert (
-        hass.states.get("cover.living_room_window").attributes["current_position"] == 30
+        current_state(hass, "cover.living_room_window").attributes["current_position"]
+        == 30
     )
     await wait_for(lambda: same_as_remote(hass, entry, "cover.living_room_window"))
 
@@ -371,7 +373,7 @@ async def test_local_actions_change_the_remote(
         entity_id=local_id(hass, entry, "climate.hvac"),
         temperature=23,
     )
-    assert hass.states.get("climate.hvac").attributes["temperature"] == 23
+    assert current_state(hass, "climate.hvac").attributes["temperature"] == 23
     await wait_for(lambda: same_as_remote(hass, entry, "climate.hvac"))
 
     for remote_id, option in (
@@ -385,7 +387,7 @@ async def test_local_actions_change_the_remote(
             entity_id=local_id(hass, entry, remote_id),
             option=option,
         )
-        assert hass.states.get(remote_id).state == option
+        assert current_state(hass, remote_id).state == option
         await wait_for(lambda rid=remote_id: same_as_remote(hass, entry, rid))
 
     for remote_id, value, shown_as in (
@@ -399,7 +401,7 @@ async def test_local_actions_change_the_remote(
             entity_id=local_id(hass, entry, remote_id),
             value=value,
         )
-        assert hass.states.get(remote_id).state == shown_as
+        assert current_state(hass, remote_id).state == shown_as
         await wait_for(lambda rid=remote_id: same_as_remote(hass, entry, rid))
 
     await call(
@@ -408,7 +410,7 @@ async def test_local_actions_change_the_remote(
         "turn_on",
         entity_id=local_id(hass, entry, "input_boolean.rb_heater"),
     )
-    assert hass.states.get("input_boolean.rb_heater").state == "on"
+    assert current_state(hass, "input_boolean.rb_heater").state == "on"
     await wait_for(lambda: same_as_remote(hass, entry, "input_boolean.rb_heater"))
 
 
@@ -435,7 +437,7 @@ async def test_bad_actions_raise_the_remotes_error(
         {**remote_mode.attributes, "options": ["eco", "comfort", "away", "bogus"]},
     )
     select = local_id(hass, entry, "input_select.rb_mode")
-    await wait_for(lambda: "bogus" in hass.states.get(select).attributes["options"])
+    await wait_for(lambda: "bogus" in current_state(hass, select).attributes["options"])
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "select", "select_option", entity_id=select, option="bogus")
     assert err.value.translation_key == "remote_action_failed"
@@ -461,7 +463,7 @@ async def test_a_token_without_rights_is_refused(
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "switch", "turn_on", entity_id=switch)
     assert err.value.translation_key == "remote_action_failed"
-    assert hass.states.get("input_boolean.rb_heater").state == "off"
+    assert current_state(hass, "input_boolean.rb_heater").state == "off"
 
 
 async def test_link_down_raises_at_once_then_unavailable_past_ttl(
@@ -477,16 +479,16 @@ async def test_link_down_raises_at_once_then_unavailable_past_ttl(
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "switch", "turn_off", entity_id=switch)
     assert err.value.translation_key == "remote_not_connected"
-    assert hass.states.get(switch).state == "on"  # within the cache's lifetime
+    assert current_state(hass, switch).state == "on"  # within the cache's lifetime
 
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
     await hass.async_block_till_done()
-    assert hass.states.get(switch).state == "unavailable"
+    assert current_state(hass, switch).state == "unavailable"
 
     await start_remote(bridged)
     await wait_for(lambda: bridge.connected, what="reconnected")
     await hass.async_block_till_done()
-    assert hass.states.get(switch).state == "on"
+    assert current_state(hass, switch).state == "on"
     assert same_as_remote(hass, entry, "switch.decorative_lights")
 
 
@@ -577,87 +579,93 @@ MORE_ACTIONS: list[tuple[str, str, dict[str, Any], Callable[[HomeAssistant], boo
         "fan.living_room_fan",
         "set_percentage",
         {"percentage": 33},
-        lambda h: h.states.get("fan.living_room_fan").attributes["percentage"] == 33,
+        lambda h: (
+            current_state(h, "fan.living_room_fan").attributes["percentage"] == 33
+        ),
     ),
     (
         "lock.front_door",
         "unlock",
         {},
-        lambda h: h.states.get("lock.front_door").state == "unlocked",
+        lambda h: current_state(h, "lock.front_door").state == "unlocked",
     ),
     (
         "valve.front_garden",
         "close_valve",
         {},
-        lambda h: h.states.get("valve.front_garden").state == "closed",
+        lambda h: current_state(h, "valve.front_garden").state == "closed",
     ),
     (
         "cover.kitchen_window",
         "close_cover",
         {},
-        lambda h: h.states.get("cover.kitchen_window").state == "closed",
+        lambda h: current_state(h, "cover.kitchen_window").state == "closed",
     ),
     (
         "humidifier.humidifier",
         "set_humidity",
         {"humidity": 60},
-        lambda h: h.states.get("humidifier.humidifier").attributes["humidity"] == 60,
+        lambda h: (
+            current_state(h, "humidifier.humidifier").attributes["humidity"] == 60
+        ),
     ),
     (
         "water_heater.demo_water_heater_celsius",
         "set_operation_mode",
         {"operation_mode": "eco"},
-        lambda h: h.states.get("water_heater.demo_water_heater_celsius").state == "eco",
+        lambda h: (
+            current_state(h, "water_heater.demo_water_heater_celsius").state == "eco"
+        ),
     ),
     (
         "climate.ecobee",
         "set_fan_mode",
         {"fan_mode": "on_low"},
-        lambda h: h.states.get("climate.ecobee").attributes["fan_mode"] == "on_low",
+        lambda h: current_state(h, "climate.ecobee").attributes["fan_mode"] == "on_low",
     ),
     (
         "vacuum.0_ground_floor",
         "start",
         {},
-        lambda h: h.states.get("vacuum.0_ground_floor").state == "cleaning",
+        lambda h: current_state(h, "vacuum.0_ground_floor").state == "cleaning",
     ),
     (
         "media_player.bedroom",
         "volume_set",
         {"volume_level": 0.3},
         lambda h: (
-            h.states.get("media_player.bedroom").attributes["volume_level"] == 0.3
+            current_state(h, "media_player.bedroom").attributes["volume_level"] == 0.3
         ),
     ),
     (
         "text.text",
         "set_value",
         {"value": "Hi"},
-        lambda h: h.states.get("text.text").state == "Hi",
+        lambda h: current_state(h, "text.text").state == "Hi",
     ),
     (
         "input_text.rb_note",
         "set_value",
         {"value": "note"},
-        lambda h: h.states.get("input_text.rb_note").state == "note",
+        lambda h: current_state(h, "input_text.rb_note").state == "note",
     ),
     (
         "siren.siren",
         "turn_off",
         {},
-        lambda h: h.states.get("siren.siren").state == "off",
+        lambda h: current_state(h, "siren.siren").state == "off",
     ),
     (
         "scene.movie",
         "turn_on",
         {},
-        lambda h: h.states.get("light.bed_light").state == "on",
+        lambda h: current_state(h, "light.bed_light").state == "on",
     ),
     (
         "button.push",
         "press",
         {},
-        lambda h: h.states.get("button.push").state != "unknown",
+        lambda h: current_state(h, "button.push").state != "unknown",
     ),
 ]
 
@@ -743,11 +751,11 @@ async def test_the_marker_alone_keeps_loops_out(
         assert "light.bed_light_3" not in lights
         await call(hass, "light", "turn_off", entity_id="light.bed_light_2")
         await wait_for(
-            lambda: hass.states.get("light.bed_light").state == "off",
+            lambda: current_state(hass, "light.bed_light").state == "off",
             what="the remote light off",
         )
         await wait_for(
-            lambda: hass.states.get("light.bed_light_2").state == "off",
+            lambda: current_state(hass, "light.bed_light_2").state == "off",
             what="the local light off",
         )
         await hass.async_block_till_done()

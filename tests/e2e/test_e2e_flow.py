@@ -12,6 +12,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.remote_bridge.const import DOMAIN
+from tests.integration_helpers import current_state
 from tests.remote_ha import RemoteHA
 
 from .conftest import (
@@ -104,12 +105,15 @@ async def _assert_device_and_entities(
         f"{entry.entry_id}_{key}" for key in KEY_PLATFORMS
     }
     assert all(e.device_id == device.id for e in entities)
-    assert hass.states.get(entity_id_of(hass, entry, "connected")).state == "on"
+    assert current_state(hass, entity_id_of(hass, entry, "connected")).state == "on"
     assert (
-        hass.states.get(entity_id_of(hass, entry, "connection_state")).state
+        current_state(hass, entity_id_of(hass, entry, "connection_state")).state
         == "connected"
     )
-    assert hass.states.get(entity_id_of(hass, entry, "reconnect_attempts")).state == "0"
+    assert (
+        current_state(hass, entity_id_of(hass, entry, "reconnect_attempts")).state
+        == "0"
+    )
     connected = entity_id_of(hass, entry, "connected")
     assert connected == "binary_sensor.remote_home_connected"
 

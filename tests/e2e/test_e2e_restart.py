@@ -18,6 +18,7 @@ from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.remote_bridge.const import DOMAIN
+from tests.integration_helpers import current_state
 from tests.remote_ha import RemoteHA
 
 from .conftest import (
@@ -116,13 +117,13 @@ async def test_five_restarts_without_divergence(  # noqa: PLR0915
             else:
                 await remote.async_kill()
             await wait_for(
-                lambda: hass.states.get(state_id).state == "reconnecting",
+                lambda: current_state(hass, state_id).state == "reconnecting",
                 within=5,
                 what="the bridge to notice the remote is gone",
             )
             # The mirror's TTL clock starts when the bridge notices.
             noticed_at = time.monotonic()
-            assert hass.states.get(connected_id).state == "off"
+            assert current_state(hass, connected_id).state == "off"
             if cycle <= 2:
                 await _check_ttl(client, base, gone[0], cached, noticed_at)
 
