@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 from unittest.mock import patch
 
-from aiohttp import ClientSession
+from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestClient
 from homeassistant.auth.models import TOKEN_TYPE_LONG_LIVED_ACCESS_TOKEN
 from homeassistant.config_entries import ConfigEntryState
@@ -65,7 +65,7 @@ class RemoteHass:
     hass: HomeAssistant
     url: str
     token: str
-    http: TestClient
+    http: TestClient[web.Request, web.Application]
 
 
 @pytest.fixture
@@ -104,7 +104,9 @@ async def remote(
     # The test hass is also the local HA: register Remote Bridge's views
     # before the server starts and freezes the router.
     assert await async_setup_component(hass, DOMAIN, {})
-    client: TestClient = await aiohttp_client(hass.http.app)
+    client: TestClient[web.Request, web.Application] = await aiohttp_client(
+        hass.http.app
+    )
     url = str(client.make_url("")).rstrip("/")
     assert remote_token != hass_access_token
     yield RemoteHass(hass=hass, url=url, token=remote_token, http=client)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import re
+from typing import Any
 
 from homeassistant.components import binary_sensor, sensor
 from homeassistant.core import HomeAssistant
@@ -44,7 +45,7 @@ IOT_CLASSES = {
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
 
-def _json(path: Path) -> dict:
+def _json(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 

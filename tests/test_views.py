@@ -30,7 +30,9 @@ def base(entry: MockConfigEntry) -> str:
     return f"/api/remote_bridge/{entry.entry_id}"
 
 
-def mirrored(states: list[dict[str, Any]], domains: set[str] | None = None) -> list:
+def mirrored(
+    states: list[dict[str, Any]], domains: set[str] | None = None
+) -> list[Any]:
     """Return what the bridge should serve of HA's own ``/api/states``, sorted."""
     kept = [
         state

@@ -24,7 +24,7 @@ import pytest
 import pytest_asyncio
 from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-import pytest_socket  # type: ignore[import-untyped]
+import pytest_socket
 
 from custom_components.remote_bridge.const import DOMAIN
 from tests.remote_ha import HELPER_COMPONENT, RemoteHA

@@ -81,10 +81,12 @@ async def remote_shows(remote: RemoteHA) -> dict[str, tuple[str, dict[str, Any]]
     }
 
 
-def local_shows(hass: HomeAssistant, entry_id: str) -> dict[str, tuple[str, dict]]:
+def local_shows(
+    hass: HomeAssistant, entry_id: str
+) -> dict[str, tuple[str, dict[str, Any]]]:
     """Return the same for the local entities, keyed by the remote id."""
     registry = er.async_get(hass)
-    shown: dict[str, tuple[str, dict]] = {}
+    shown: dict[str, tuple[str, dict[str, Any]]] = {}
     for remote_id in REMOTE_IDS:
         domain = {"input_boolean": "switch", "input_number": "number"}.get(
             remote_id.partition(".")[0], "light"

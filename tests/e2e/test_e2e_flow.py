@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 import time
+from typing import Any
 
 from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
@@ -123,7 +124,7 @@ async def _assert_views(
     entry: ConfigEntry,
     remote_live: RemoteHA,
     tag: str,
-    want: dict,
+    want: dict[str, Any],
 ) -> None:
     """Check that the views serve what the remote's own API does, filtered."""
     client = await hass_client()

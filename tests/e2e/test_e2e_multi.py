@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 import time
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
@@ -57,7 +58,7 @@ async def test_two_remotes_one_down(  # noqa: PLR0915
     base_a = f"/api/remote_bridge/{entry_a.entry_id}"
     base_b = f"/api/remote_bridge/{entry_b.entry_id}"
 
-    async def served(base: str) -> tuple[int, dict]:
+    async def served(base: str) -> tuple[int, dict[str, Any]]:
         response = await client.get(f"{base}/states")
         body = await response.json()
         return response.status, comparable(body) if response.status == 200 else body

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from http import HTTPStatus
 import time
+from typing import Any
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
@@ -166,7 +168,11 @@ async def test_five_restarts_without_divergence(  # noqa: PLR0915
 
 
 async def _check_ttl(
-    client: TestClient, base: str, entity_id: str, cached: dict, noticed_at: float
+    client: TestClient[web.Request, web.Application],
+    base: str,
+    entity_id: str,
+    cached: dict[str, Any],
+    noticed_at: float,
 ) -> None:
     """While down: cached entries within the TTL, 503 after it."""
     response = await client.get(f"{base}/states")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from homeassistant.helpers.entityfilter import (
     INCLUDE_EXCLUDE_BASE_FILTER_SCHEMA,
@@ -79,7 +80,7 @@ from custom_components.remote_bridge.remote.filters import (
         ({"prefixes": ["sensor.garage_?"]}, "sensor.garage_1", True),
     ],
 )
-def test_rule(kwargs: dict, entity_id: str, keep: bool) -> None:
+def test_rule(kwargs: dict[str, Any], entity_id: str, keep: bool) -> None:
     """The contract's rule, case by case (twice: the second answer is cached)."""
     entity_filter = EntityFilter(**kwargs)
     assert entity_filter(entity_id) is keep

@@ -96,7 +96,7 @@ class History:
         }
         self.remote = FakeRemote({})
         self.readers = {
-            mode: MirrorReader(self.remote, mirror, entity_filter)  # type: ignore[arg-type]
+            mode: MirrorReader(self.remote, mirror, entity_filter)
             for mode, mirror in self.mirrors.items()
         }
         for mirror in self.mirrors.values():
