@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from unittest.mock import patch
 
@@ -21,7 +22,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.json import json_dumps
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from homeassistant.util.json import json_loads
+from homeassistant.util.json import json_loads_object
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -229,7 +230,8 @@ def shown(state: State) -> tuple[str, dict[str, Any]]:
     """Return what a user sees of a state: the string and the attributes (JSON)."""
     attributes = dict(state.attributes)
     attributes.pop(ATTR_BRIDGED_FROM, None)
-    return state.state, json_loads(json_dumps(attributes))
+    shown_attributes: dict[str, Any] = json_loads_object(json_dumps(attributes))
+    return state.state, shown_attributes
 
 
 def same_as_remote(hass: HomeAssistant, entry: MockConfigEntry, remote_id: str) -> bool:
@@ -237,6 +239,13 @@ def same_as_remote(hass: HomeAssistant, entry: MockConfigEntry, remote_id: str) 
     remote_state = hass.states.get(remote_id)
     assert remote_state is not None, remote_id
     return shown(local_state(hass, entry, remote_id)) == shown(remote_state)
+
+
+def follows(hass: HomeAssistant, entry: MockConfigEntry, remote_id: str) -> bool:
+    """Return True once the local entity shows the remote's (or has no state)."""
+    return same_as_remote(hass, entry, remote_id) or remote_id.startswith(
+        ("button.", "scene.")
+    )
 
 
 async def test_entities_show_the_remote(
@@ -252,7 +261,7 @@ async def test_entities_show_the_remote(
     )
     reg_entries = local_entries(hass, entry)
     assert sorted(e.unique_id.partition("-")[2] for e in reg_entries) == remote_ids
-    remote_shown = {rid: shown(hass.states.get(rid)) for rid in remote_ids}
+    remote_shown = {rid: shown(current_state(hass, rid)) for rid in remote_ids}
     local_shown = {rid: shown(local_state(hass, entry, rid)) for rid in remote_ids}
     # A picture that is a path on the remote is made a URL of the remote.
     for _, attributes in local_shown.values():
@@ -388,7 +397,7 @@ async def test_local_actions_change_the_remote(
             option=option,
         )
         assert current_state(hass, remote_id).state == option
-        await wait_for(lambda rid=remote_id: same_as_remote(hass, entry, rid))
+        await wait_for(partial(same_as_remote, hass, entry, remote_id))
 
     for remote_id, value, shown_as in (
         ("number.volume", 42, "42.0"),
@@ -402,7 +411,7 @@ async def test_local_actions_change_the_remote(
             value=value,
         )
         assert current_state(hass, remote_id).state == shown_as
-        await wait_for(lambda rid=remote_id: same_as_remote(hass, entry, rid))
+        await wait_for(partial(same_as_remote, hass, entry, remote_id))
 
     await call(
         hass,
@@ -684,12 +693,9 @@ async def test_every_domain_forwards_its_actions(
             await call(
                 hass, entity_id.partition(".")[0], service, entity_id=entity_id, **data
             )
-            await wait_for(lambda done=done: done(hass), what=f"{remote_id} {service}")
+            await wait_for(partial(done, hass), what=f"{remote_id} {service}")
             await wait_for(
-                lambda rid=remote_id: (
-                    same_as_remote(hass, entry, rid)
-                    or rid.startswith(("button.", "scene."))
-                ),
+                partial(follows, hass, entry, remote_id),
                 what=f"local {remote_id} follows",
             )
     # The demo button fires the demo event entity: it arrives here as an event.
@@ -711,6 +717,7 @@ async def test_devices_stand_for_the_remotes(
     assert remote_light.device_id is not None
     local_light = er.async_get(hass).async_get(local_id(hass, entry, "light.bed_light"))
     assert local_light is not None
+    assert local_light.device_id is not None
     device = devices.async_get(local_light.device_id)
     assert device is not None
     assert device.identifiers == {

@@ -170,7 +170,8 @@ async def status(client: Any, entry: MockConfigEntry) -> dict[str, Any]:
     """Return the entry's status answer."""
     response = await client.get(f"{base(entry)}/status")
     assert response.status == HTTPStatus.OK
-    return await response.json()
+    body: dict[str, Any] = await response.json()
+    return body
 
 
 async def test_hits_in_update_mode(
@@ -188,7 +189,9 @@ async def test_hits_in_update_mode(
 
     hass.states.async_set("light.kitchen", "off")
     bridge = bridge_of(entry)
-    await wait_for(lambda: bridge.mirror.get("light.kitchen")["state"] == "off")
+    await wait_for(
+        lambda: (bridge.mirror.get("light.kitchen") or {}).get("state") == "off"
+    )
     response = await client.get(f"{base(entry)}/states/light.kitchen")
     assert (await response.json())["state"] == "off"
     final = (await status(client, entry))["cache"]
@@ -430,11 +433,11 @@ async def test_etag(
         assert response.status == HTTPStatus.OK
 
         hass.states.async_set("light.kitchen", f"changed for {path}")
-        await wait_for(
-            lambda path=path: (
-                bridge.mirror.get("light.kitchen")["state"] == f"changed for {path}"
-            )
-        )
+
+        def changed(text: str = f"changed for {path}") -> bool:
+            return (bridge.mirror.get("light.kitchen") or {}).get("state") == text
+
+        await wait_for(changed)
         response = await client.get(
             f"{base(entry)}/{path}", headers={"If-None-Match": etag}
         )
