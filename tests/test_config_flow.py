@@ -393,7 +393,10 @@ async def test_reauth(hass: HomeAssistant, remote: RemoteHass) -> None:
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert entry.data["access_token"] == remote.token
-    assert entry.state is ConfigEntryState.LOADED
+    # Read afresh: the type checker still holds the state asserted above.
+    reloaded = hass.config_entries.async_get_entry(entry.entry_id)
+    assert reloaded is not None
+    assert reloaded.state is ConfigEntryState.LOADED
 
 
 # -- reconfigure -----------------------------------------------------------------

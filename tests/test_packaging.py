@@ -46,7 +46,8 @@ SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
 
 def _json(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
 
 def test_manifest() -> None:
@@ -162,6 +163,7 @@ def test_icons_for_every_entity_and_action() -> None:
         "sensor": (sensor, (*SENSORS, *RATE_SENSORS)),
     }
     for platform, (module, descriptions) in platforms.items():
+        assert module.__file__ is not None
         class_icons = _json(Path(module.__file__).parent / "icons.json")
         for description in descriptions:
             assert description.key == description.translation_key

@@ -392,6 +392,7 @@ async def test_call_action_remote_errors_translated(
     # An action the remote does not have is the caller's mistake.
     with pytest.raises(ServiceValidationError) as err:
         await call_action(hass, entry.entry_id, "rb_test.missing")
+    assert err.value.translation_placeholders is not None
     assert err.value.translation_placeholders["error"] == (
         "Service rb_test.missing not found."
     )

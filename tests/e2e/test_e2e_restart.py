@@ -229,7 +229,7 @@ def _check_sequence(
     connected_id = entity_id_of(hass, entry, "connected")
     states = log.values(state_id, since=since)
     assert states == ["reconnecting", "connected"], states
-    attempts = [int(a) for a in log.values(attempts_id, since=since)]
+    attempts = [int(a or "") for a in log.values(attempts_id, since=since)]
     assert attempts[0] == 1, attempts
     assert attempts[-1] == 0, attempts
     assert attempts[:-1] == list(range(1, len(attempts))), attempts

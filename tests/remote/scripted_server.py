@@ -38,7 +38,8 @@ def state_diff(event: Event[EventStateChangedData]) -> Any:
 
 def full(state: State) -> dict[str, Any]:
     """Return the ``/api/states`` shape of a State."""
-    return to_json(state.as_dict())
+    shape: dict[str, Any] = to_json(state.as_dict())
+    return shape
 
 
 @dataclass
@@ -179,7 +180,8 @@ class ScriptedServer:
         if (canned := self.rest.get(request.path)) is not None:
             status, body = canned
             return web.Response(status=status, body=body)
-        return await handler(request)
+        response: web.StreamResponse = await handler(request)
+        return response
 
     async def _rest_states(self, request: web.Request) -> web.Response:
         if not self._authorized(request):

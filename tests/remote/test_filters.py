@@ -349,9 +349,10 @@ def prefixes(draw: st.DrawFn, excluded: list[str]) -> str:
         pool = excluded or [draw(domains)]
         domain = draw(st.sampled_from(pool))
         return domain[: draw(st.integers(1, len(domain)))]
-    domain = draw(
-        st.sampled_from(excluded) if excluded and draw(st.booleans()) else domains
-    )
+    if bool(excluded) and draw(st.booleans()):
+        domain = draw(st.sampled_from(excluded))
+    else:
+        domain = draw(domains)
     if kind == "domain":
         return f"{domain}."
     return f"{domain}.{draw(st.text(alphabet=CHARS, max_size=3))}"

@@ -12,7 +12,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from homeassistant.core import Context, Event, State
+from homeassistant.core import Context, Event, EventStateChangedData, State
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 import orjson
 
@@ -122,7 +122,7 @@ class History:
                 if keep(entity_id):
                     mirror.set_state(entity_id, None if new is None else full(new))
                 continue
-            event = Event(
+            event = Event[EventStateChangedData](
                 "state_changed",
                 {"entity_id": entity_id, "old_state": old, "new_state": new},
             )
@@ -222,7 +222,7 @@ DROPPED_ATTRIBUTE = [
     ("set", "light.a", "state", "on", {"a": 1, "b": 2}, 0, True),
     ("set", "light.a", "attributes", "on", {"a": 1}, 1, True),
 ]
-VANISHED_WHILE_DOWN = [
+VANISHED_WHILE_DOWN: list[tuple[Any, ...]] = [
     ("set", "light.a", "state", "on", {}, 0, False),
     ("set", "light.b", "state", "on", {}, 0, False),
     ("disconnect",),
@@ -263,7 +263,7 @@ FOLDED = [
 @example(filter_index=2, history=VANISHED_WHILE_DOWN, every_step=True)
 @example(filter_index=0, history=FOLDED, every_step=False)
 def test_mirror_equals_filtered_truth(
-    filter_index: int, history: list[tuple], every_step: bool
+    filter_index: int, history: list[tuple[Any, ...]], every_step: bool
 ) -> None:
     """In both cache modes, the mirror is the truth filtered.
 

@@ -66,7 +66,10 @@ async def test_view_while_disconnected(
     response = await client.get(url)
     assert response.status == HTTPStatus.OK
     up = samples(await response.text())
-    assert up["remote_bridge_connected"] == ({"entry_id": init_integration.entry_id}, 1)
+    assert up["remote_bridge_connected"] == (
+        {"entry_id": init_integration.entry_id},
+        1.0,
+    )
     assert up["remote_bridge_ping_rtt_seconds"][1] == 0.0125
 
     mock_link.report(
