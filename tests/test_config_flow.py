@@ -546,6 +546,8 @@ async def test_options_defaults_shown(hass: HomeAssistant) -> None:
         "allowed_action_domains": [],
         "create_entities": False,
         "entity_prefix": "",
+        "forward_events": [],
+        "forward_events_rate": 100,
     }
 
 

@@ -19,6 +19,7 @@ from pytest_homeassistant_custom_component.common import async_fire_time_changed
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.remote_bridge.const import DOMAIN
+from custom_components.remote_bridge.devices import async_entry_device
 
 from .conftest import RemoteHass
 from .integration_helpers import (
@@ -321,7 +322,7 @@ async def test_device_follows_the_remote(
     hass.config.location_name = "Garage"
     entry = await setup_integration(hass, remote)
     bridge = bridge_of(entry)
-    device = device_registry.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    device = async_entry_device(hass, entry.entry_id)
     assert device is not None
     assert (device.name, device.sw_version) == ("Garage", __version__)
 

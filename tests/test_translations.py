@@ -123,6 +123,12 @@ def test_scanners_find_something() -> None:
     assert len(filter_errors()) == 10
 
 
+def event_type_errors() -> set[str]:
+    """Return every key ``remote_events.py`` refuses a forwarded event type with."""
+    source = (COMPONENT / "remote_events.py").read_text(encoding="utf-8")
+    return set(re.findall(r'FilterValidationError\(\s*"([a-z_]+)"', source))
+
+
 # Errors of the options form that are not the filter's.
 OPTIONS_FORM_ERRORS = {"invalid_entity_prefix"}
 
@@ -144,7 +150,10 @@ def test_config_errors_and_aborts_translated() -> None:
 def test_options_errors_translated() -> None:
     """Every filter validation error has a text in the options flow."""
     assert form_errors() >= OPTIONS_FORM_ERRORS
-    assert filter_errors() | OPTIONS_FORM_ERRORS == set(STRINGS["options"]["error"])
+    assert len(event_type_errors()) == 5
+    assert filter_errors() | event_type_errors() | OPTIONS_FORM_ERRORS == set(
+        STRINGS["options"]["error"]
+    )
 
 
 def test_exceptions_and_issues_translated() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from http import HTTPStatus
 from typing import Any
 
@@ -20,6 +21,7 @@ from .integration_helpers import (
     stop_remote,
     wait_for,
 )
+from .remote.helpers import RemoteCalls
 from .views_helpers import TEST_FILTERS, seed_remote, setup_bridge
 
 VIEWS = ["states", "states/light.kitchen", "services", "health", "status", "metrics"]
@@ -526,3 +528,99 @@ async def test_token_never_answered(
     for answer in answers:
         assert answer
         assert token not in answer
+
+
+@pytest.fixture
+async def frozen_entry(hass: HomeAssistant, remote: RemoteHass) -> MockConfigEntry:
+    """Set up a bridge in invalidate mode whose clock stands still: no refills."""
+    seed_remote(hass)
+    entry = await setup_bridge(hass, remote, update_cache=False)
+    bridge_of(entry).link.set_timing(clock=lambda: 1000.0)
+    return entry
+
+
+async def test_reads_past_the_budget_answer_503_with_retry_after(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    hass_read_only_access_token: str,
+    remote: RemoteHass,
+    frozen_entry: MockConfigEntry,
+) -> None:
+    """Reads of made-up ids reach the remote 20 times; then 503 and Retry-After."""
+    calls = RemoteCalls(remote.hass.http.app, "/api/states/{entity_id}")
+    try:
+        client = await hass_client()
+        statuses = [
+            (await client.get(f"{base(frozen_entry)}/states/light.made_up_{n}")).status
+            for n in range(100)
+        ]
+    finally:
+        calls.restore()
+    assert calls.count == 20
+    assert (
+        statuses == [HTTPStatus.NOT_FOUND] * 20 + [HTTPStatus.SERVICE_UNAVAILABLE] * 80
+    )
+
+    # Every read that needs the remote is refused now, each with the same answer.
+    hass.states.async_set("switch.pump", "off")  # invalidates the states snapshot
+    bridge = bridge_of(frozen_entry)
+    await wait_for(lambda: not bridge.mirror.all_valid())
+    bridge.reader.set_services(None)
+    address = remote.url.removeprefix("http://")
+    reader = await hass_client(hass_read_only_access_token)
+    for path in ("states/light.made_up_x", "states", "states?domain=light", "services"):
+        response = await client.get(f"{base(frozen_entry)}/{path}")
+        assert response.status == HTTPStatus.SERVICE_UNAVAILABLE, path
+        assert response.headers["Retry-After"] == "1"
+        assert await response.json() == {
+            "message": f"Too many reads of remote {remote.url}; retry in 1 s."
+        }
+        response = await reader.get(f"{base(frozen_entry)}/{path}")
+        assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+        assert response.headers["Retry-After"] == "1"
+        assert await response.json() == {
+            "message": "Too many reads of the remote; retry in 1 s."
+        }
+        assert address not in await response.text()
+    async with reader.get(f"{base(frozen_entry)}/stream") as response:
+        assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+        assert response.headers["Retry-After"] == "1"
+    # Reads the mirror answers cost the remote nothing and still pass.
+    response = await client.get(f"{base(frozen_entry)}/states/light.hall")
+    assert response.status == HTTPStatus.OK
+
+
+async def test_concurrent_reads_share_one_remote_call(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    remote: RemoteHass,
+    frozen_entry: MockConfigEntry,
+) -> None:
+    """20 clients reading one entity, or the services, cost the remote one call."""
+    bridge = bridge_of(frozen_entry)
+    hass.states.async_set("light.kitchen", "off")
+    await wait_for(lambda: "light.kitchen" not in bridge.mirror)
+    bridge.reader.set_services(None)
+    client = await hass_client()
+    reader = bridge.reader
+    cases = [
+        ("states/light.kitchen", HTTPStatus.OK, reader._one, "light.kitchen"),
+        ("states/light.made_up", HTTPStatus.NOT_FOUND, reader._one, "light.made_up"),
+        ("services", HTTPStatus.OK, reader._services_fetch, None),
+    ]
+    for path, expected, fetches, key in cases:
+        canonical = "/api/services" if key is None else "/api/states/{entity_id}"
+        calls = RemoteCalls(remote.hass.http.app, canonical)
+        calls.open.clear()  # hold the remote until every client has asked
+        try:
+            requests = [
+                asyncio.create_task(client.get(f"{base(frozen_entry)}/{path}"))
+                for _ in range(20)
+            ]
+            await wait_for(lambda fetches=fetches, key=key: fetches.waiters(key) == 20)
+            calls.open.set()
+            responses = await asyncio.gather(*requests)
+        finally:
+            calls.restore()
+        assert {response.status for response in responses} == {expected}, path
+        assert calls.count == 1, path

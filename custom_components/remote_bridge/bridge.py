@@ -29,6 +29,8 @@ from .const import (
     CONF_EXCLUDE_DOMAINS,
     CONF_EXCLUDE_ENTITIES,
     CONF_FILTER_ENABLED,
+    CONF_FORWARD_EVENTS,
+    CONF_FORWARD_EVENTS_RATE,
     CONF_HEARTBEAT_INTERVAL,
     CONF_RECONNECT_MAX_ATTEMPTS,
     CONF_RECONNECT_MAX_DELAY,
@@ -55,6 +57,7 @@ from .remote import (
     RemoteLink,
     StateMirror,
 )
+from .remote_events import RemoteEvents, forwardable
 
 type RemoteBridgeConfigEntry = ConfigEntry[RemoteBridge]
 
@@ -110,6 +113,11 @@ class RemoteBridge:
             on_link_state=self._on_link_state,
             logger=LOGGER,
         )
+        self.events = RemoteEvents(hass, entry.entry_id)
+        if event_types := forwardable(options[CONF_FORWARD_EVENTS]):
+            self.link.forward_events(
+                event_types, self.events.fire, rate=options[CONF_FORWARD_EVENTS_RATE]
+            )
         self.coordinator = RemoteBridgeCoordinator(hass, entry, lambda: self.stats)
         self._unavailable = False
         self._unsub_stop: Callable[[], None] | None = None

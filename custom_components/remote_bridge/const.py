@@ -29,6 +29,8 @@ CONF_EXCLUDE_ENTITIES: Final = "exclude_entities"
 CONF_ALLOWED_ACTION_DOMAINS: Final = "allowed_action_domains"
 CONF_CREATE_ENTITIES: Final = "create_entities"
 CONF_ENTITY_PREFIX: Final = "entity_prefix"
+CONF_FORWARD_EVENTS: Final = "forward_events"
+CONF_FORWARD_EVENTS_RATE: Final = "forward_events_rate"
 
 DEFAULT_OPTIONS: Final = {
     CONF_FILTER_ENABLED: True,
@@ -43,6 +45,8 @@ DEFAULT_OPTIONS: Final = {
     CONF_ALLOWED_ACTION_DOMAINS: [],
     CONF_CREATE_ENTITIES: False,
     CONF_ENTITY_PREFIX: "",
+    CONF_FORWARD_EVENTS: [],
+    CONF_FORWARD_EVENTS_RATE: 100,
 }
 
 # Counters that change with every event reach the state machine at most this
@@ -69,3 +73,6 @@ ISSUE_UNREACHABLE: Final = "remote_unreachable"
 # for); a bridge never makes a local entity of a state that carries it, so two
 # instances may bridge each other even when the token cannot read the registry.
 ATTR_BRIDGED_FROM: Final = "remote_bridge_source"
+
+# The event a forwarded remote event is fired as here (never its own type).
+EVENT_REMOTE_BRIDGE: Final = "remote_bridge_event"

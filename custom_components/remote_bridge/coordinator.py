@@ -28,6 +28,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .const import CONF_URL, COUNTER_UPDATE_INTERVAL, DOMAIN, LOGGER
+from .devices import async_entry_device
 from .remote import LinkStats
 
 # Rates are taken over the snapshots of this many seconds.
@@ -113,13 +114,10 @@ class RemoteBridgeCoordinator(DataUpdateCoordinator[LinkStats]):
         Entities hand their device info to the registry only when they are
         added; a name the user gave the device stays (``name_by_user``).
         """
-        registry = dr.async_get(self.hass)
-        device = registry.async_get_device(
-            identifiers={(DOMAIN, self.config_entry.entry_id)}
-        )
+        device = async_entry_device(self.hass, self.config_entry.entry_id)
         if device is None:
             return
-        registry.async_update_device(
+        dr.async_get(self.hass).async_update_device(
             device.id,
             name=self._device_name(stats),
             sw_version=stats.remote_version,

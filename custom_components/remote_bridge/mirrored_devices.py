@@ -3,7 +3,7 @@
 A local entity whose remote entity belongs to a device belongs to a local
 device standing for it: identifier ``(remote_bridge, "{entry id}-{remote
 device id}")``, the remote's name, maker and model, its area as the suggested
-area, and the bridge's own device as ``via_device``. The remote's registries
+area, and the bridge's own device as its via device. The remote's registries
 are read over the websocket (an admin token); without them, entities have no
 device. A local device left without entities is removed.
 """
@@ -17,6 +17,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.device_registry import DeviceInfo
 
 from .const import ACTION_TIMEOUT, DOMAIN
+from .devices import async_entry_device
 from .remote import CannotConnect, CommandFailed
 
 if TYPE_CHECKING:
@@ -66,7 +67,6 @@ class RemoteDevices:
             model=device.get("model"),
             sw_version=device.get("sw_version"),
             hw_version=device.get("hw_version"),
-            via_device=(DOMAIN, self._entry_id),
         )
         if area := area_names.get(device.get("area_id") or ""):
             info["suggested_area"] = area
@@ -76,6 +76,23 @@ class RemoteDevices:
         """Return the device of a local entity, or None."""
         device_id = self._device_of.get(remote_entity_id)
         return self._devices.get(device_id) if device_id else None
+
+
+@callback
+def async_link_to_bridge(hass: HomeAssistant, entry_id: str, device_id: str) -> None:
+    """Make the bridge's own device the via device of a remote device.
+
+    Set on the registry entry rather than in ``DeviceInfo``: there
+    ``via_device`` is deprecated in newer Home Assistant, and older ones do not
+    know ``via_device_id``.
+    """
+    devices = dr.async_get(hass)
+    bridge = async_entry_device(hass, entry_id)
+    if bridge is None or bridge.id == device_id:
+        return
+    device = devices.async_get(device_id)
+    if isinstance(device, dr.DeviceEntry) and device.via_device_id != bridge.id:
+        devices.async_update_device(device_id, via_device_id=bridge.id)
 
 
 @callback

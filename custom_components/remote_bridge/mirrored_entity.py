@@ -18,6 +18,7 @@ from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity
 
 from .const import ATTR_BRIDGED_FROM
+from .mirrored_devices import async_link_to_bridge
 from .remote.protocol import State
 
 if TYPE_CHECKING:
@@ -70,6 +71,14 @@ class MirroredEntity(Entity):
         self._remote_state = ""
         self._remote_attributes: dict[str, Any] = {}
         self.take(state)
+
+    async def async_added_to_hass(self) -> None:
+        """Hang the entity's remote device under the bridge's device."""
+        await super().async_added_to_hass()
+        if self.registry_entry is not None and self.registry_entry.device_id:
+            async_link_to_bridge(
+                self.hass, self._link.entry_id, self.registry_entry.device_id
+            )
 
     @property
     def available(self) -> bool:

@@ -28,6 +28,8 @@ from .const import (
     CONF_EXCLUDE_DOMAINS,
     CONF_EXCLUDE_ENTITIES,
     CONF_FILTER_ENABLED,
+    CONF_FORWARD_EVENTS,
+    CONF_FORWARD_EVENTS_RATE,
     CONF_HEARTBEAT_INTERVAL,
     CONF_RECONNECT_MAX_ATTEMPTS,
     CONF_RECONNECT_MAX_DELAY,
@@ -35,6 +37,7 @@ from .const import (
 )
 from .remote import FilterValidationError
 from .remote.filters import validate_domains, validate_filter
+from .remote_events import validate_event_types
 
 LIST_SELECTOR = TextSelector(TextSelectorConfig(multiple=True))
 
@@ -45,6 +48,8 @@ NUMBER_RANGES: dict[str, tuple[int, int]] = {
     CONF_RECONNECT_MAX_DELAY: (1, 3_600),
     CONF_HEARTBEAT_INTERVAL: (5, 3_600),
 }
+# Forwarded events per second: at least one, at most what a bus takes calmly.
+FORWARD_EVENTS_RATE_RANGE = (1, 1_000)
 
 # The options holding lists of filter entries, and the field each error key
 # of the filter's validation belongs to.
@@ -92,6 +97,13 @@ class RemoteBridgeOptionsFlow(OptionsFlow):
                 placeholders["value"] = placeholders["value"] or err.value
             if not _valid_prefix(user_input.get(CONF_ENTITY_PREFIX, "")):
                 errors[CONF_ENTITY_PREFIX] = "invalid_entity_prefix"
+            try:
+                event_types = validate_event_types(
+                    user_input.get(CONF_FORWARD_EVENTS, [])
+                )
+            except FilterValidationError as err:
+                errors[CONF_FORWARD_EVENTS] = err.key
+                placeholders["value"] = placeholders["value"] or err.value
             if not errors:
                 options = {
                     **user_input,
@@ -104,6 +116,10 @@ class RemoteBridgeOptionsFlow(OptionsFlow):
                     options[key] = int(options[key])
                 options[CONF_ALLOWED_ACTION_DOMAINS] = allowed_domains
                 options[CONF_ENTITY_PREFIX] = user_input.get(CONF_ENTITY_PREFIX, "")
+                options[CONF_FORWARD_EVENTS] = event_types
+                options[CONF_FORWARD_EVENTS_RATE] = int(
+                    user_input[CONF_FORWARD_EVENTS_RATE]
+                )
                 return self.async_create_entry(data=options)
         current = {**entry_options(self.config_entry), **(user_input or {})}
         return self.async_show_form(
@@ -117,6 +133,12 @@ class RemoteBridgeOptionsFlow(OptionsFlow):
 def _valid_prefix(prefix: str) -> bool:
     """Return True if ``prefix`` can start an object id (empty: no prefix)."""
     return not prefix or valid_entity_id(f"light.{prefix}x")
+
+
+def _number(low: int, high: int) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(min=low, max=high, step=1, mode=NumberSelectorMode.BOX)
+    )
 
 
 def _options_schema() -> vol.Schema:
@@ -137,5 +159,7 @@ def _options_schema() -> vol.Schema:
             vol.Optional(CONF_ALLOWED_ACTION_DOMAINS): LIST_SELECTOR,
             vol.Required(CONF_CREATE_ENTITIES): bool,
             vol.Optional(CONF_ENTITY_PREFIX): TextSelector(),
+            vol.Optional(CONF_FORWARD_EVENTS): LIST_SELECTOR,
+            vol.Required(CONF_FORWARD_EVENTS_RATE): _number(*FORWARD_EVENTS_RATE_RANGE),
         }
     )

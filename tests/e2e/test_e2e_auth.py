@@ -13,6 +13,8 @@ import time
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.exceptions import ServiceValidationError
+import pytest
 
 from custom_components.remote_bridge.const import DOMAIN
 from tests.integration_helpers import current_state
@@ -75,10 +77,11 @@ async def test_revoked_token_goes_to_reauth_and_stops(  # noqa: PLR0915
             current_state(hass, entity_id_of(hass, entry, "connected")).state == "off"
         )
 
-        # A forced reconnect does not retry the refused token either.
-        await hass.services.async_call(
-            DOMAIN, "reconnect", {"config_entry_id": entry.entry_id}, blocking=True
-        )
+        # A forced reconnect does not retry the refused token either: it says so.
+        with pytest.raises(ServiceValidationError):
+            await hass.services.async_call(
+                DOMAIN, "reconnect", {"config_entry_id": entry.entry_id}, blocking=True
+            )
         attempts_shown = current_state(hass, attempts_id).state
         counted = connects
         assert counted >= 1

@@ -124,3 +124,44 @@ class Wired:
             assert self.run_task.done(), "stop() returned before run() ended"
             await self.run_task
         assert self.client.idle, "a socket or task outlived stop()"
+
+
+class RemoteCalls:
+    """Count the real remote's answers to one REST route; hold them on demand.
+
+    Wraps the route's handler in the remote's aiohttp app (its router is
+    frozen once the server runs, so no middleware can be added): what the
+    remote counts is what it was really asked, whoever asked it.
+    """
+
+    def __init__(self, app: Any, canonical: str) -> None:
+        """Wrap the GET route of ``canonical`` (e.g. ``/api/states/{entity_id}``)."""
+        import asyncio  # noqa: PLC0415
+
+        self.count = 0
+        self.paths: list[str] = []
+        # Cleared: each request waits until it is set again.
+        self.open = asyncio.Event()
+        self.open.set()
+        self.arrived = asyncio.Event()
+        (self._route,) = [
+            route
+            for resource in app.router.resources()
+            if resource.canonical == canonical
+            for route in resource
+            if route.method == "GET"
+        ]
+        self._original = self._route._handler
+        self._route._handler = self._handler
+
+    async def _handler(self, request: Any) -> Any:
+        self.count += 1
+        self.paths.append(request.path)
+        self.arrived.set()
+        await self.open.wait()
+        return await self._original(request)
+
+    def restore(self) -> None:
+        """Put the remote's own handler back."""
+        self.open.set()
+        self._route._handler = self._original

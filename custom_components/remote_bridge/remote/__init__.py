@@ -20,6 +20,7 @@ from .exceptions import (
     InvalidCertificate,
     InvalidUrl,
     ProtocolError,
+    ReadsThrottled,
     RemoteBridgeError,
 )
 from .filters import EntityFilter, FilterValidationError
@@ -50,6 +51,7 @@ __all__ = [
     "MirrorReader",
     "ProbeResult",
     "ProtocolError",
+    "ReadsThrottled",
     "RemoteBridgeError",
     "RemoteClient",
     "RemoteLink",

@@ -33,3 +33,18 @@ class CommandFailed(RemoteBridgeError):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+
+
+class ReadsThrottled(RemoteBridgeError):
+    """Reads need the remote's REST API more often than it may be asked.
+
+    Raised instead of a fetch (nothing was sent); ``retry_after`` says in how
+    many seconds the next fetch is allowed.
+    """
+
+    def __init__(self, retry_after: float) -> None:
+        """Keep how long the caller should wait."""
+        super().__init__(
+            f"too many reads need the remote; retry in {retry_after:.1f} s"
+        )
+        self.retry_after = retry_after

@@ -9,7 +9,7 @@ listeners once per frame which entities changed.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 import logging
 import time
@@ -20,6 +20,7 @@ import orjson
 
 from .client import RemoteClient
 from .filters import EntityFilter
+from .forwarding import EventForwarder, RemoteEventHandler
 from .mirror import StateMirror
 from .options import ClientCallbacks, ClientOptions
 from .protocol import State
@@ -320,4 +321,32 @@ class RemoteLink:
             cache=replace(mirror.counters),
             listeners=len(self._listeners),
             snapshots=self.snapshots,
+            events_forwarded=self.forwarder.forwarded if self.forwarder else 0,
+            events_dropped=self.forwarder.dropped if self.forwarder else 0,
         )
+
+    # -- forwarded events -----------------------------------------------------
+
+    # Set by ``forward_events``; None: no event type is forwarded.
+    forwarder: EventForwarder | None = None
+
+    def forward_events(
+        self,
+        event_types: Iterable[str],
+        handler: RemoteEventHandler,
+        *,
+        rate: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> EventForwarder:
+        """Hand the remote's events of ``event_types`` to ``handler``, checked.
+
+        At most ``rate`` per second pass; the rest, and malformed events, are
+        dropped and counted (``stats().events_dropped``). Call before
+        ``connect()``, once.
+        """
+        self.forwarder = forwarder = EventForwarder(
+            handler, rate=rate, url=self.url, logger=self._logger, clock=clock
+        )
+        for event_type in event_types:
+            self.subscribe_events(event_type, forwarder.handler_for(event_type))
+        return forwarder

@@ -348,11 +348,9 @@ class StateMirror:
     def states_json(
         self, domains: Iterable[str] | None = None, *, count: bool = True
     ) -> bytes | None:
-        """Return the serialized states, or None when a refill is needed.
+        """Return the serialized states (cached), or None when a refill is needed.
 
-        The bytes are cached until the next change (of that domain), so two
-        reads in a row serialize once. ``count=False`` reads without counting
-        a hit or a miss (the second look after a refill).
+        ``count=False`` counts no hit or miss (the second look after a refill).
         """
         if not self.all_valid():
             self.counters.misses += count
@@ -365,9 +363,11 @@ class StateMirror:
             return self._all_json
         wanted = sorted(set(domains))
         if len(wanted) == 1:
-            domain = wanted[0]
-            if (cached := self._domain_json.get(domain)) is None:
-                cached = self._domain_json[domain] = orjson.dumps(self.states(wanted))
+            if (cached := self._domain_json.pop(domain := wanted[0], None)) is None:
+                cached = orjson.dumps(self.states(wanted))
+                while len(self._domain_json) >= 64:  # noqa: PLR2004
+                    del self._domain_json[next(iter(self._domain_json))]
+            self._domain_json[domain] = cached  # LRU, 64: any domain can be asked for
             return cached
         return orjson.dumps(self.states(wanted))
 

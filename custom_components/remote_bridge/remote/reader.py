@@ -1,17 +1,35 @@
-"""Reads of the mirror that fall back to the remote's REST API on a miss."""
+"""Reads of the mirror that fall back to the remote's REST API on a miss.
+
+Reads come from HTTP clients nobody controls, so what they may cost the
+remote is bounded: readers of the same thing share one fetch, a 404 answers
+reads of that id for a few seconds, and the fetches reads cause are metered
+by a token bucket (past it a read raises ``ReadsThrottled``: the view answers
+503 with ``Retry-After``, the remote is not asked).
+"""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any, Protocol
 
 import orjson
 
-from .fills import FillTracker
+from .exceptions import ReadsThrottled
+from .fills import FetchBudget, FillTracker, SharedFetches
 from .filters import EntityFilter
 from .mirror import Lookup, StateMirror
 from .protocol import State
+
+# REST fetches reads may cause: a burst at once, then a steady rate. A
+# dashboard's refills fit well within it; a client looping over made-up ids
+# does not.
+READ_FETCH_RATE = 20.0  # per second
+READ_FETCH_BURST = 20
+# How long a 404 answers reads of that id (a change over the link ends it
+# sooner), and for how many ids at most.
+NOT_FOUND_SECONDS = 5.0
+NOT_FOUND_MAX = 1024
 
 
 class RestReads(Protocol):
@@ -34,9 +52,11 @@ def _nothing() -> None:
 class MirrorReader:
     """Answer reads from the mirror, fetching from the remote only on a miss.
 
-    Concurrent misses for all states share one REST fetch, so a burst of
-    dashboard reloads after an invalidation costs the remote one request. The
-    services are cached here too (cleared when the remote's services change).
+    Concurrent misses of the same thing (all states, one entity, the
+    services) share one REST fetch, run in its own task, so a burst of
+    dashboard reloads after an invalidation costs the remote one request,
+    and a client that hangs up cancels only its own wait. The services are
+    cached here too (cleared when the remote's services change).
     """
 
     def __init__(
@@ -46,53 +66,105 @@ class MirrorReader:
         entity_filter: EntityFilter,
         *,
         on_filled: Callable[[], None] = _nothing,
+        clock: Callable[[], float] | None = None,
+        fetch_rate: float = READ_FETCH_RATE,
+        fetch_burst: int = READ_FETCH_BURST,
     ) -> None:
         """Read ``mirror``, refilling it through ``rest``.
 
         ``on_filled`` runs after a fetch changed the mirror (the link tells
         its listeners); ``fills`` must be told of every change in between.
+        ``clock`` (default: the mirror's TTL clock, as it is at each call)
+        times the fetch budget and the memory of 404s.
         """
+        if clock is None:
+
+            def clock() -> float:
+                return mirror.ttl.clock()
+
         self._rest = rest
         self._mirror = mirror
         self._filter = entity_filter
         self._on_filled = on_filled
-        self.fills = FillTracker()
-        self._all_fill: asyncio.Future[None] | None = None
+        self.fills = FillTracker(
+            clock, absent_for=NOT_FOUND_SECONDS, max_absent=NOT_FOUND_MAX
+        )
+        self.budget = FetchBudget(fetch_rate, fetch_burst, clock)
+        self._one: SharedFetches[str, State | None] = SharedFetches("state fetch")
+        # The fill token of each one-entity fetch in flight, once it started.
+        self._one_tokens: dict[str, int] = {}
+        self._all: SharedFetches[None, None] = SharedFetches("states fetch")
         self._services: list[dict[str, Any]] | None = None
+        self._services_version = 0
+        self._services_fetch: SharedFetches[None, list[dict[str, Any]]] = SharedFetches(
+            "services fetch"
+        )
 
     @property
     def filling_all(self) -> bool:
         """Return True while an all-states fetch is in flight."""
-        return self._all_fill is not None
+        return None in self._all
+
+    def _spend(self) -> None:
+        """Allow one more REST fetch, or raise ``ReadsThrottled``."""
+        if wait := self.budget.take():
+            raise ReadsThrottled(wait)
+
+    # -- one entity -------------------------------------------------------------
 
     async def state(self, entity_id: str) -> State | None:
         """Return one state, or None when the remote has no such entity.
 
         Raises ``CannotConnect`` when the mirror has nothing valid and the
-        remote cannot be reached.
+        remote cannot be reached, ``ReadsThrottled`` when reads already asked
+        the remote too often.
         """
-        mirror = self._mirror
         if not self._filter(entity_id):
             return None
-        status, state = mirror.lookup(entity_id)
+        status, state = self._mirror.lookup(entity_id)
         if status is not Lookup.MISS:
             return state
-        token = self.fills.begin()
+        if self.fills.known_absent(entity_id):
+            return None
+        if (token := self._one_tokens.get(entity_id)) is not None and (
+            self.fills.changed(token, entity_id)
+        ):
+            # The entity changed after that fetch was sent: its answer may
+            # be older than this read. Later readers share a new one.
+            self._one.detach(entity_id)
+        if entity_id not in self._one:
+            self._spend()
+        return await self._one.run(entity_id, partial(self._fetch_one, entity_id))
+
+    async def _fetch_one(self, entity_id: str) -> State | None:
+        token = self._one_tokens[entity_id] = self.fills.begin()
         try:
             state = await self._rest.fetch_state(entity_id)
         except BaseException:
             self.fills.cancel(token)
             raise
-        mirror.fill_one(entity_id, state, self.fills.finish(token))
+        finally:
+            if self._one_tokens.get(entity_id) == token:
+                del self._one_tokens[entity_id]
+        dirty = self.fills.finish(token)
+        self._mirror.fill_one(entity_id, state, dirty)
         self._on_filled()
+        if state is None and entity_id not in dirty:
+            # After on_filled: telling the fills of this fill's own change
+            # would forget the 404 at once.
+            self.fills.note_absent(entity_id)
         return state
+
+    # -- all states -------------------------------------------------------------
 
     async def states_json(self, domains: Iterable[str] | None = None) -> bytes:
         """Return the serialized states (optionally of some domains only)."""
         wanted = None if domains is None else list(domains)
         if (cached := self._mirror.states_json(wanted)) is not None:
             return cached
-        await self._fill_all()
+        if None not in self._all:
+            self._spend()
+        await self._all.run(None, self._fill_all)
         if (cached := self._mirror.states_json(wanted, count=False)) is not None:
             return cached
         # Changes arrived during the fetch: answer from the entries we have
@@ -100,32 +172,16 @@ class MirrorReader:
         return orjson.dumps(self._mirror.states(wanted))
 
     async def _fill_all(self) -> None:
-        if self._all_fill is not None:
-            await asyncio.shield(self._all_fill)
-            return
-        loop = asyncio.get_running_loop()
-        future = self._all_fill = loop.create_future()
         token = self.fills.begin()
         try:
             states = await self._rest.fetch_states()
-        except asyncio.CancelledError:
+        except BaseException:
             self.fills.cancel(token)
-            future.cancel()
             raise
-        except Exception as err:
-            self.fills.cancel(token)
-            future.set_exception(err)
-            # Mark it retrieved: concurrent readers may or may not exist.
-            future.exception()
-            raise
-        else:
-            self._mirror.fill_all(states, self.fills.finish(token))
-            self._on_filled()
-            future.set_result(None)
-        finally:
-            self._all_fill = None
+        self._mirror.fill_all(states, self.fills.finish(token))
+        self._on_filled()
 
-    # -- services -------------------------------------------------------------
+    # -- services ---------------------------------------------------------------
 
     @property
     def cached_services(self) -> list[dict[str, Any]] | None:
@@ -135,11 +191,22 @@ class MirrorReader:
     def set_services(self, services: list[dict[str, Any]] | None) -> None:
         """Store the remote's services, or ``None`` when they changed."""
         self._services = services
+        # A fetch in flight may have been answered before this: it must not
+        # overwrite it, and later readers must not wait for it.
+        self._services_version += 1
+        self._services_fetch.detach(None)
 
     async def services(self) -> list[dict[str, Any]]:
         """Return the remote's services, fetching them after a change."""
         if (services := self._services) is not None:
             return services
+        if None not in self._services_fetch:
+            self._spend()
+        return await self._services_fetch.run(None, self._fetch_services)
+
+    async def _fetch_services(self) -> list[dict[str, Any]]:
+        version = self._services_version
         services = await self._rest.fetch_services()
-        self._services = services
+        if self._services_version == version:
+            self._services = services
         return services

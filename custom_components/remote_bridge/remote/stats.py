@@ -54,3 +54,7 @@ class LinkStats:
     listeners: int = 0
     # Snapshots taken (first connection, reconnects, resyncs).
     snapshots: int = 0
+    # Remote events of the forwarded types passed on, and dropped (over the
+    # rate, or malformed).
+    events_forwarded: int = 0
+    events_dropped: int = 0

@@ -6,7 +6,9 @@ remote's token may do there.
 
 "The states changed during the call" are, as in Home Assistant, the changes
 that carry the call's context; here they are the mirrored changes that arrive
-while the call runs. So an entity the bridge's filters drop is never reported,
+while the call runs, each entity once with its newest state (Home Assistant
+lists an entity again for each change). So an entity the bridge's filters drop
+is never reported,
 and neither is any change while *Update the cache from events* is off (the
 mirror then only invalidates, and keeps no state to report).
 """
@@ -81,12 +83,16 @@ class ActionView(HomeAssistantView):
             except HomeAssistantError as err:
                 return self.json_message(str(err), _status_of(err))
         context_id = (result.get("context") or {}).get("id")
-        changed_states = [
-            state
+        # Each entity once, with the newest state the call gave it: the link
+        # hands over one state per entity per frame, so how many intermediate
+        # states arrive depends on framing, not on the call.
+        newest: dict[str, State] = {
+            state["entity_id"]: state
             for state in changed
             if context_id is not None
             and (state.get("context") or {}).get("id") == context_id
-        ]
+        }
+        changed_states = list(newest.values())
         if response_requested:
             return self.json(
                 {

@@ -3,7 +3,9 @@
 Small view classes in the style of Home Assistant's own ``api`` component. They
 only read the bridge and shape the answer; a read that misses the mirror goes
 to the remote through ``bridge.reader``, and a remote that cannot answer
-becomes a 503 with a JSON message, never an unhandled error.
+becomes a 503 with a JSON message, never an unhandled error. So does a read
+that would ask the remote too often (``ReadsThrottled``), with ``Retry-After``:
+a client looping over made-up ids must not flood the remote.
 """
 
 from __future__ import annotations
@@ -200,6 +202,10 @@ class StatusView(EntryView):
                     "entities": stats.mirrored_entities,
                     "events_received": stats.events_received,
                     "last_event_time": _iso(stats.last_event_time),
+                },
+                "forwarded_events": {
+                    "forwarded": stats.events_forwarded,
+                    "dropped": stats.events_dropped,
                 },
             }
         )

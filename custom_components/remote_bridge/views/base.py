@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from http import HTTPStatus
+import math
 
 from aiohttp import web
 from homeassistant.components.http.const import KEY_HASS_USER
@@ -13,7 +14,7 @@ from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 from ..bridge import RemoteBridge
 from ..const import CONF_ACCESS_TOKEN, DOMAIN
 from ..redact import remote_text
-from ..remote import RemoteBridgeError
+from ..remote import ReadsThrottled, RemoteBridgeError
 
 BASE_URL = f"/api/{DOMAIN}"
 ENTRY_URL = BASE_URL + "/{entry_id}"
@@ -83,8 +84,11 @@ class EntryView(HomeAssistantView):
         """Answer a read neither the remote nor the mirror could serve.
 
         The error usually names the remote's host:port: admins see it, other
-        users only learn that the remote is unavailable.
+        users only learn that the remote is unavailable. Reads that asked the
+        remote too often are told when to retry (``Retry-After``).
         """
+        if isinstance(err, ReadsThrottled):
+            return self.throttled(request, bridge, err)
         if is_admin(request):
             message = remote_text(
                 f"Remote {bridge.url} is unavailable: {err}", token_of(bridge)
@@ -92,3 +96,15 @@ class EntryView(HomeAssistantView):
         else:
             message = "Remote is unavailable."
         return self.json_message(message, HTTPStatus.SERVICE_UNAVAILABLE)
+
+    def throttled(
+        self, request: web.Request, bridge: RemoteBridge, err: ReadsThrottled
+    ) -> web.Response:
+        """Answer a read that would have asked the remote too often."""
+        seconds = max(1, math.ceil(err.retry_after))
+        where = f"remote {bridge.url}" if is_admin(request) else "the remote"
+        return self.json_message(
+            f"Too many reads of {where}; retry in {seconds} s.",
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(seconds)},
+        )

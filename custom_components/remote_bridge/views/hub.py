@@ -3,8 +3,9 @@
 One ``StreamHub`` per bridge with open streams listens to the link once,
 serialises each change once and fans the bytes out to its streams, each
 filtered by its ``?domain=``: a hundred dashboards cost one ``orjson.dumps``
-per change, not a hundred. Every bound is in ``StreamLimits`` so tests can
-make them small.
+per change, not a hundred. Forwarded remote events fan out the same way, to
+every admin's stream, whatever its ``?domain=``. Every bound is in
+``StreamLimits`` so tests can make them small.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 import socket
 import struct
+from typing import Any
 
 from aiohttp import web
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -72,10 +74,15 @@ class Stream:
         user_id: str,
         domains: frozenset[str] | None,
         limits: StreamLimits,
+        *,
+        admin: bool = False,
     ) -> None:
         """Prepare a stream for ``request``; nothing is written yet."""
         self.user_id = user_id
         self.domains = domains
+        # Only admins get the forwarded remote events, as only admins may
+        # subscribe to arbitrary events on Home Assistant's own websocket.
+        self.admin = admin
         self._request = request
         self._limits = limits
         self._pending: list[bytes] = []
@@ -164,6 +171,7 @@ class StreamHub:
         self._unsubs = [
             bridge.link.add_listener(self._on_changes),
             async_dispatcher_connect(hass, bridge.signal, self._on_link),
+            bridge.events.add_listener(self._on_remote_event),
         ]
         self._unsub_stop: Callable[[], None] | None = hass.bus.async_listen_once(
             EVENT_HOMEASSISTANT_STOP, self._on_hass_stop
@@ -197,6 +205,14 @@ class StreamHub:
                     if wanted is None or domain in wanted
                 )
             if chunk:
+                stream.push(chunk)
+
+    @callback
+    def _on_remote_event(self, event_data: dict[str, Any]) -> None:
+        # Not narrowed by ``?domain=``: an event belongs to no domain.
+        chunk = sse(b"remote_event", event_data)
+        for stream in tuple(self.streams):
+            if stream.admin:
                 stream.push(chunk)
 
     @callback

@@ -102,6 +102,18 @@ METRICS: tuple[MetricDescription, ...] = (
             None if stats.latency_ms is None else stats.latency_ms / 1000
         ),
     ),
+    MetricDescription(
+        name="events_forwarded_total",
+        type="counter",
+        help="Remote events fired here as remote_bridge_event",
+        value_fn=lambda stats: stats.events_forwarded,
+    ),
+    MetricDescription(
+        name="events_dropped_total",
+        type="counter",
+        help="Remote events dropped: over the rate, or malformed",
+        value_fn=lambda stats: stats.events_dropped,
+    ),
 )
 
 

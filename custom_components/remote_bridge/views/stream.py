@@ -35,7 +35,8 @@ class StreamView(EntryView):
         except InvalidDomain:
             return self.invalid_domain()
         registry = self.registry
-        user_id: str = request[KEY_HASS_USER].id
+        user = request[KEY_HASS_USER]
+        user_id: str = user.id
         if registry.full(bridge, user_id):
             return self.json_message(
                 "Too many open streams.", HTTPStatus.SERVICE_UNAVAILABLE
@@ -45,6 +46,7 @@ class StreamView(EntryView):
             user_id,
             None if domains is None else frozenset(domains),
             registry.limits,
+            admin=user.is_admin,
         )
         # Listen before the snapshot: a change during it is sent after it.
         registry.add(bridge, stream)

@@ -1,14 +1,15 @@
 """Test helper loaded into the REMOTE Home Assistant of the end-to-end tests.
 
 It offers services a REST/websocket client cannot do itself: setting many states
-inside the remote's event loop without yielding (so a slow subscriber overflows),
-and registering or removing arbitrary services.
+or firing many events inside the remote's event loop without yielding (so a slow
+subscriber overflows), and registering or removing arbitrary services.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from typing import Any
 
 from homeassistant.core import (
     HomeAssistant,
@@ -30,6 +31,16 @@ BULK_SET_SCHEMA = vol.Schema(
         vol.Optional("entities", default=100): vol.All(
             vol.Coerce(int), vol.Range(min=1)
         ),
+        vol.Optional("yield_every"): vol.Any(
+            None, vol.All(vol.Coerce(int), vol.Range(min=1))
+        ),
+    }
+)
+FIRE_EVENTS_SCHEMA = vol.Schema(
+    {
+        vol.Required("event_type"): cv.string,
+        vol.Required("count"): vol.All(vol.Coerce(int), vol.Range(min=0)),
+        vol.Optional("data", default={}): dict,
         vol.Optional("yield_every"): vol.Any(
             None, vol.All(vol.Coerce(int), vol.Range(min=1))
         ),
@@ -62,6 +73,20 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
                 await asyncio.sleep(0)
         return {"count": count, "seconds": time.perf_counter() - start}
 
+    async def fire_events(call: ServiceCall) -> ServiceResponse:
+        """Fire `count` events of `event_type`, each with `data` and its number `n`."""
+        event_type: str = call.data["event_type"]
+        count: int = call.data["count"]
+        data: dict[str, Any] = call.data["data"]
+        yield_every: int | None = call.data.get("yield_every")
+        fire = hass.bus.async_fire
+        start = time.perf_counter()
+        for n in range(count):
+            fire(event_type, {**data, "n": n})
+            if yield_every and (n + 1) % yield_every == 0:
+                await asyncio.sleep(0)
+        return {"count": count, "seconds": time.perf_counter() - start}
+
     async def register_service(call: ServiceCall) -> None:
         """Register a no-op service."""
         hass.services.async_register(call.data["domain"], call.data["service"], _noop)
@@ -75,6 +100,13 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
         "bulk_set",
         bulk_set,
         schema=BULK_SET_SCHEMA,
+        supports_response=SupportsResponse.OPTIONAL,
+    )
+    hass.services.async_register(
+        DOMAIN,
+        "fire_events",
+        fire_events,
+        schema=FIRE_EVENTS_SCHEMA,
         supports_response=SupportsResponse.OPTIONAL,
     )
     hass.services.async_register(
