@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 
@@ -12,6 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.remote_bridge.remote import MirrorReader
 
 from .conftest import RemoteHass
 from .integration_helpers import (
@@ -539,6 +542,11 @@ async def frozen_entry(hass: HomeAssistant, remote: RemoteHass) -> MockConfigEnt
     return entry
 
 
+def all_waiting(reader: MirrorReader, entity_id: str | None) -> bool:
+    """Return True once 20 reads wait on the one fetch of ``entity_id``."""
+    return reader.fetch_waiters(entity_id) == 20
+
+
 async def test_reads_past_the_budget_answer_503_with_retry_after(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
@@ -604,11 +612,11 @@ async def test_concurrent_reads_share_one_remote_call(
     client = await hass_client()
     reader = bridge.reader
     cases = [
-        ("states/light.kitchen", HTTPStatus.OK, reader._one, "light.kitchen"),
-        ("states/light.made_up", HTTPStatus.NOT_FOUND, reader._one, "light.made_up"),
-        ("services", HTTPStatus.OK, reader._services_fetch, None),
+        ("states/light.kitchen", HTTPStatus.OK, "light.kitchen"),
+        ("states/light.made_up", HTTPStatus.NOT_FOUND, "light.made_up"),
+        ("services", HTTPStatus.OK, None),
     ]
-    for path, expected, fetches, key in cases:
+    for path, expected, key in cases:
         canonical = "/api/services" if key is None else "/api/states/{entity_id}"
         calls = RemoteCalls(remote.hass.http.app, canonical)
         calls.open.clear()  # hold the remote until every client has asked
@@ -617,7 +625,7 @@ async def test_concurrent_reads_share_one_remote_call(
                 asyncio.create_task(client.get(f"{base(frozen_entry)}/{path}"))
                 for _ in range(20)
             ]
-            await wait_for(lambda fetches=fetches, key=key: fetches.waiters(key) == 20)
+            await wait_for(partial(all_waiting, reader, key))
             calls.open.set()
             responses = await asyncio.gather(*requests)
         finally:
