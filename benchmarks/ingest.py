@@ -41,7 +41,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 import json
@@ -438,7 +438,7 @@ async def consume_ha(cfg: dict[str, Any]) -> dict[str, Any]:
         async_test_home_assistant,
     )
 
-    import custom_components.remote_bridge as integration  # noqa: PLC0415
+    import custom_components.remote_bridge.const as integration  # noqa: PLC0415
 
     assert integration.DOMAIN == "remote_bridge"
     local = cfg["consumer"] == "ha+entities"
@@ -583,7 +583,9 @@ def pin_to_cpu(pid: int, index: int) -> None:
 
 def run_consumer(cfg: dict[str, Any]) -> None:
     """Entry point of a consumer subprocess: print one RESULT line."""
-    consumers: dict[str, Callable[[dict[str, Any]], Awaitable[dict[str, Any]]]] = {
+    consumers: dict[
+        str, Callable[[dict[str, Any]], Coroutine[Any, Any, dict[str, Any]]]
+    ] = {
         "floor": consume_floor,
         "loop": consume_floor,
         **dict.fromkeys(LISTENERS, consume_core),
@@ -770,8 +772,8 @@ def bench_replay(
 
 def bench_real(args: argparse.Namespace, real_rows: list[dict[str, Any]]) -> None:
     """Run the bridge against a real Home Assistant that sets states flat out."""
-    sys.path.insert(0, str(TESTS))
-    from remote_ha import RemoteHA  # noqa: PLC0415
+    sys.path.insert(0, str(REPO))
+    from tests.remote_ha import RemoteHA  # noqa: PLC0415
 
     changes = args.real_changes
     with tempfile.TemporaryDirectory(prefix="rb-bench-remote-") as tmp:
@@ -851,9 +853,11 @@ def machine() -> str:
     except OSError:
         pass
     try:
-        from homeassistant.const import __version__ as ha_version  # noqa: PLC0415
+        from homeassistant import const as ha_const  # noqa: PLC0415
     except ImportError:
         ha_version = "?"
+    else:
+        ha_version = ha_const.__version__
     return (
         f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"Home Assistant {ha_version}, load average at start "

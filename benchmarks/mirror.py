@@ -19,14 +19,17 @@ import random
 import sys
 import time
 import tracemalloc
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import import_core
 import orjson
 
 import_core()  # the pure core alone, as the package ``remote``
 
-from remote import EntityFilter, StateMirror  # noqa: E402
+if TYPE_CHECKING:
+    from custom_components.remote_bridge.remote import EntityFilter, StateMirror
+else:
+    from remote import EntityFilter, StateMirror
 
 DOMAINS = ("sensor", "light", "switch", "binary_sensor", "climate", "media_player")
 BASE_TS = 1_795_000_000.0

@@ -32,21 +32,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import gc
+import io
 import random
 import signal
 import socket
 import struct
 import sys
 import time
-from typing import Any
+from typing import Any, cast
 
 from aiohttp import WSMsgType, web
 from homeassistant.components.websocket_api import messages
 from homeassistant.const import EVENT_STATE_CHANGED
-from homeassistant.core import Context, Event, State
+from homeassistant.core import Context, Event, EventStateChangedData, State
 from homeassistant.helpers.entityfilter import (
     INCLUDE_EXCLUDE_BASE_FILTER_SCHEMA,
     convert_include_exclude_filter,
@@ -202,15 +204,17 @@ class Stream:
                 new = State(
                     entity_id, old.state, attributes, old.last_changed, when, when
                 )
-            event = Event(
+            event = Event[EventStateChangedData](
                 EVENT_STATE_CHANGED,
                 {"entity_id": entity_id, "old_state": old, "new_state": new},
                 time_fired_timestamp=when.timestamp(),
                 context=new.context,
             )
             self.entity_ids.append(entity_id)
+            # The same event: HA annotates this builder with a plain Event.
+            any_event = cast("Event[Mapping[str, Any]]", event)
             self.event_bodies.append(
-                messages.cached_event_message(b"0", event)[: -len(_ID_PLACEHOLDER)]
+                messages.cached_event_message(b"0", any_event)[: -len(_ID_PLACEHOLDER)]
             )
             self.diff_bodies.append(
                 messages.cached_state_diff_message(b"0", event)[: -len(_ID_PLACEHOLDER)]
@@ -573,7 +577,9 @@ async def serve(args: argparse.Namespace) -> None:
 
 
 def _on_stdin(done: asyncio.Event) -> None:
-    if not sys.stdin.buffer.read1(4096):  # EOF: the parent went away
+    stdin = sys.stdin.buffer
+    assert isinstance(stdin, io.BufferedReader)
+    if not stdin.read1(4096):  # EOF: the parent went away
         asyncio.get_running_loop().remove_reader(sys.stdin.fileno())
         done.set()
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Generator
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
+from unittest.mock import patch
 
-from aiohttp import ClientSession
+from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestClient
 from homeassistant.auth.models import TOKEN_TYPE_LONG_LIVED_ACCESS_TOKEN
 from homeassistant.config_entries import ConfigEntryState
@@ -15,13 +16,21 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.setup import async_setup_component
 import pytest
-from pytest_homeassistant_custom_component.common import MockUser
+from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUser
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
 from syrupy.assertion import SnapshotAssertion
 
 # Import the integration before the test hass puts its own testing_config
 # `custom_components` package on sys.path.
-from custom_components.remote_bridge.const import DOMAIN
+from custom_components.remote_bridge.const import (
+    CONF_ACCESS_TOKEN,
+    CONF_URL,
+    CONF_VERIFY_SSL,
+    DEFAULT_OPTIONS,
+    DOMAIN,
+)
+
+from .unit.fake_link import REMOTE_TOKEN, REMOTE_URL, FakeLink
 
 pytest_plugins = ["pytest_homeassistant_custom_component"]
 
@@ -56,7 +65,7 @@ class RemoteHass:
     hass: HomeAssistant
     url: str
     token: str
-    http: TestClient
+    http: TestClient[web.Request, web.Application]
 
 
 @pytest.fixture
@@ -95,7 +104,9 @@ async def remote(
     # The test hass is also the local HA: register Remote Bridge's views
     # before the server starts and freezes the router.
     assert await async_setup_component(hass, DOMAIN, {})
-    client: TestClient = await aiohttp_client(hass.http.app)
+    client: TestClient[web.Request, web.Application] = await aiohttp_client(
+        hass.http.app
+    )
     url = str(client.make_url("")).rstrip("/")
     assert remote_token != hass_access_token
     yield RemoteHass(hass=hass, url=url, token=remote_token, http=client)
@@ -120,3 +131,42 @@ def ha_snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
     The plugin defines the same fixture, but syrupy's own one wins here.
     """
     return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
+
+# -- the glue's fast tier: a fake core, as the anchors (peblar, wled) mock theirs
+
+
+@pytest.fixture
+def mock_config_entry() -> MockConfigEntry:
+    """Return an entry for the garage remote, default options (not yet added)."""
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Garage",
+        unique_id=REMOTE_URL,
+        data={
+            CONF_URL: REMOTE_URL,
+            CONF_ACCESS_TOKEN: REMOTE_TOKEN,
+            CONF_VERIFY_SSL: True,
+        },
+        options=dict(DEFAULT_OPTIONS),
+    )
+
+
+@pytest.fixture
+def mock_link() -> Generator[FakeLink]:
+    """Build every bridge on a fake link: no socket, figures set by the test."""
+    link = FakeLink()
+    with patch("custom_components.remote_bridge.bridge.RemoteLink", link.bind):
+        yield link
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, mock_config_entry: MockConfigEntry, mock_link: FakeLink
+) -> MockConfigEntry:
+    """Set up the garage entry on the fake link; return the loaded entry."""
+    mock_config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(mock_config_entry.entry_id)
+    await hass.async_block_till_done()
+    assert mock_config_entry.state is ConfigEntryState.LOADED
+    return mock_config_entry

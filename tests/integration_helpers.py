@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 from freezegun.api import real_monotonic
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, State
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -132,6 +132,13 @@ async def second_address(remote: RemoteHass) -> str:
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     (added,) = {tuple(address) for address in runner.addresses} - before
     return f"http://127.0.0.1:{added[1]}"
+
+
+def current_state(hass: HomeAssistant, entity_id: str) -> State:
+    """Return the entity's state object; fail the test when it has none."""
+    state = hass.states.get(entity_id)
+    assert state is not None, f"{entity_id} has no state"
+    return state
 
 
 def entity_id_of(hass: HomeAssistant, entry: MockConfigEntry, key: str) -> str:

@@ -416,7 +416,7 @@ class RemoteHA:
                 await self._session.close()
             self._session = None
 
-    async def _rest(self, method: str, path: str, data: Any = None) -> Any:
+    async def rest(self, method: str, path: str, data: Any = None) -> Any:
         """Call the REST API with `token`; raise RemoteHAError on >= 400."""
         headers = {"Authorization": f"Bearer {self.token}"}
         async with self._http().request(
@@ -432,7 +432,7 @@ class RemoteHA:
     ) -> dict[str, Any]:
         """Set a state through REST (it does not survive a restart)."""
         data = {"state": state, "attributes": attributes or {}}
-        result: dict[str, Any] = await self._rest(
+        result: dict[str, Any] = await self.rest(
             "POST", f"/api/states/{entity_id}", data
         )
         return result
@@ -440,16 +440,16 @@ class RemoteHA:
     async def remove_state(self, entity_id: str) -> None:
         """Remove a state through REST; an unknown entity is fine."""
         with contextlib.suppress(RemoteHAError):
-            await self._rest("DELETE", f"/api/states/{entity_id}")
+            await self.rest("DELETE", f"/api/states/{entity_id}")
 
     async def states(self) -> list[dict[str, Any]]:
         """Return all states (REST)."""
-        result: list[dict[str, Any]] = await self._rest("GET", "/api/states")
+        result: list[dict[str, Any]] = await self.rest("GET", "/api/states")
         return result
 
     async def services(self) -> list[dict[str, Any]]:
         """Return all services (REST, ``[{"domain", "services"}]``)."""
-        result: list[dict[str, Any]] = await self._rest("GET", "/api/services")
+        result: list[dict[str, Any]] = await self.rest("GET", "/api/services")
         return result
 
     @staticmethod
@@ -517,20 +517,20 @@ class RemoteHA:
         Goes through the REST flow endpoints as the frontend does (the
         remote's configuration needs ``config:``); returns the entry id.
         """
-        flow = await self._rest(
+        flow = await self.rest(
             "POST", "/api/config/config_entries/flow", {"handler": handler}
         )
-        result = await self._rest(
+        result = await self.rest(
             "POST", f"/api/config/config_entries/flow/{flow['flow_id']}", user_input
         )
         if result.get("type") != "create_entry":
             raise RemoteHAError(f"config flow of {handler}: {result}")
         entry_id: str = result["result"]["entry_id"]
         if options is not None:
-            flow = await self._rest(
+            flow = await self.rest(
                 "POST", "/api/config/config_entries/options/flow", {"handler": entry_id}
             )
-            result = await self._rest(
+            result = await self.rest(
                 "POST",
                 f"/api/config/config_entries/options/flow/{flow['flow_id']}",
                 options,
@@ -633,13 +633,13 @@ async def _mint(
     provider.data.add_auth(username, password)
     await provider.data.async_save()
     credentials = await provider.async_get_or_create_credentials({"username": username})
-    user = await hass.auth._store.async_create_user(
-        name=username,
-        is_owner=owner,
-        is_active=True,
-        credentials=credentials,
-        group_ids=[GROUP_ID_ADMIN if owner else GROUP_ID_USER],
+    # HA's public API makes the first user the owner, and no later one.
+    user = await hass.auth.async_create_user(
+        username, group_ids=[GROUP_ID_ADMIN if owner else GROUP_ID_USER]
     )
+    if user.is_owner != owner:
+        raise RemoteHAError(f"{username}: the owner must be minted first, and once")
+    await hass.auth.async_link_user(user, credentials)
     tokens = {}
     for client in clients:
         refresh = await hass.auth.async_create_refresh_token(

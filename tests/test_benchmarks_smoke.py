@@ -6,10 +6,9 @@ from pathlib import Path
 import subprocess
 import sys
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "tests"))
+from tests.remote_ha import child_env
 
-from remote_ha import child_env  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 
 def run_quick(script: str, timeout: float) -> str:

@@ -393,7 +393,10 @@ async def test_reauth(hass: HomeAssistant, remote: RemoteHass) -> None:
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     assert entry.data["access_token"] == remote.token
-    assert entry.state is ConfigEntryState.LOADED
+    # Read afresh: the type checker still holds the state asserted above.
+    reloaded = hass.config_entries.async_get_entry(entry.entry_id)
+    assert reloaded is not None
+    assert reloaded.state is ConfigEntryState.LOADED
 
 
 # -- reconfigure -----------------------------------------------------------------
@@ -695,6 +698,91 @@ async def test_options_number_ranges(
         await hass.config_entries.options.async_configure(
             result["flow_id"], options_input(**changes)
         )
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"cache_ttl": 0},
+        {"cache_ttl": 86_400},
+        {"reconnect_max_attempts": 0},
+        {"reconnect_max_attempts": 1_000},
+        {"reconnect_max_delay": 1},
+        {"reconnect_max_delay": 3_600},
+        {"heartbeat_interval": 5},
+        {"heartbeat_interval": 3_600},
+    ],
+)
+async def test_options_number_edges_accepted(
+    hass: HomeAssistant, changes: dict[str, Any]
+) -> None:
+    """Each number's minimum and maximum are saved, as whole numbers."""
+    entry = mock_entry(url="http://127.0.0.1:1", token="x")
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    as_typed = {key: float(value) for key, value in changes.items()}
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(**as_typed)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    for key, value in changes.items():
+        assert entry.options[key] == value
+        assert isinstance(entry.options[key], int)
+
+
+@pytest.mark.parametrize(
+    ("changes", "saved"),
+    [
+        # Empty lists: keep everything, drop nothing, allow every domain.
+        (
+            {
+                "entity_filters": [],
+                "exclude_domains": [],
+                "exclude_entities": [],
+                "allowed_action_domains": [],
+            },
+            {
+                "entity_filters": [],
+                "exclude_domains": [],
+                "exclude_entities": [],
+                "allowed_action_domains": [],
+            },
+        ),
+        # A bare domain, a full id, a glob; spaces around are dropped.
+        (
+            {"entity_filters": ["light", " sensor.temperature ", "binary_sensor.*"]},
+            {"entity_filters": ["light", "sensor.temperature", "binary_sensor.*"]},
+        ),
+        # The shortest domain; the domain of a kept prefix is not excluded.
+        (
+            {"exclude_domains": ["a", "media_player"]},
+            {"exclude_domains": ["a", "media_player"]},
+        ),
+        (
+            {"exclude_entities": ["sensor.a", " sensor.[ab]*_power "]},
+            {"exclude_entities": ["sensor.a", "sensor.[ab]*_power"]},
+        ),
+        (
+            {"allowed_action_domains": [" notify ", "light"]},
+            {"allowed_action_domains": ["notify", "light"]},
+        ),
+        ({"entity_prefix": ""}, {"entity_prefix": ""}),
+        ({"entity_prefix": "a"}, {"entity_prefix": "a"}),
+        ({"entity_prefix": "garage_"}, {"entity_prefix": "garage_"}),
+    ],
+)
+async def test_options_list_edges_accepted(
+    hass: HomeAssistant, changes: dict[str, Any], saved: dict[str, Any]
+) -> None:
+    """The edge values of the list and text options are saved, cleaned."""
+    entry = mock_entry(url="http://127.0.0.1:1", token="x")
+    entry.add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], options_input(**changes)
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert {key: entry.options[key] for key in saved} == saved
 
 
 async def test_options_saved_reload_and_apply(

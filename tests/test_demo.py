@@ -8,17 +8,15 @@ from pathlib import Path
 import shutil
 import signal
 import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 import pytest_socket
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+from tests.remote_ha import child_env, free_port
 
-from remote_ha import child_env, free_port  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 START_TIMEOUT = 180
 STOP_TIMEOUT = 90

@@ -119,7 +119,11 @@ async def test_self_bridge_does_not_loop(
     fired = collect(hass, "remote_bridge_event")
     for number in range(3):
         hass.bus.async_fire(TEST_EVENT, {"n": number})
-        await wait_for(lambda n=number: len(fired) == n + 1, what="the event")
+
+        def arrived(count: int = number + 1) -> bool:
+            return len(fired) == count
+
+        await wait_for(arrived, what="the event")
         # A ping goes round after the event: anything looped would be in by now.
         await bridge.client.send_command({"type": "ping"})
     assert [event.data["data"]["n"] for event in fired] == [0, 1, 2]

@@ -80,7 +80,9 @@ async def test_setup_and_unload(hass: HomeAssistant, remote: RemoteHass) -> None
 
     # A change on the remote arrives through the live subscription.
     hass.states.async_set("light.kitchen", "off")
-    await wait_for(lambda: bridge.mirror.get("light.kitchen")["state"] == "off")
+    await wait_for(
+        lambda: (bridge.mirror.get("light.kitchen") or {}).get("state") == "off"
+    )
 
     assert await hass.config_entries.async_unload(entry.entry_id)
     await hass.async_block_till_done()
@@ -183,7 +185,9 @@ async def test_two_entries_are_independent(
     assert bridge_of(second).connected
     hass.states.async_set("switch.pump", "off")
     await wait_for(
-        lambda: bridge_of(second).mirror.get("switch.pump")["state"] == "off"
+        lambda: (
+            (bridge_of(second).mirror.get("switch.pump") or {}).get("state") == "off"
+        )
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from functools import partial
 from typing import Any
 from unittest.mock import patch
 
@@ -21,7 +22,7 @@ from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.helpers.json import json_dumps
 from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
-from homeassistant.util.json import json_loads
+from homeassistant.util.json import json_loads_object
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -37,6 +38,7 @@ from custom_components.remote_bridge.devices import async_entry_device
 from .conftest import RemoteHass
 from .integration_helpers import (
     bridge_of,
+    current_state,
     fast_reconnects,
     mock_entry,
     setup_integration,
@@ -229,7 +231,8 @@ def shown(state: State) -> tuple[str, dict[str, Any]]:
     """Return what a user sees of a state: the string and the attributes (JSON)."""
     attributes = dict(state.attributes)
     attributes.pop(ATTR_BRIDGED_FROM, None)
-    return state.state, json_loads(json_dumps(attributes))
+    shown_attributes: dict[str, Any] = json_loads_object(json_dumps(attributes))
+    return state.state, shown_attributes
 
 
 def same_as_remote(hass: HomeAssistant, entry: MockConfigEntry, remote_id: str) -> bool:
@@ -237,6 +240,13 @@ def same_as_remote(hass: HomeAssistant, entry: MockConfigEntry, remote_id: str) 
     remote_state = hass.states.get(remote_id)
     assert remote_state is not None, remote_id
     return shown(local_state(hass, entry, remote_id)) == shown(remote_state)
+
+
+def follows(hass: HomeAssistant, entry: MockConfigEntry, remote_id: str) -> bool:
+    """Return True once the local entity shows the remote's (or has no state)."""
+    return same_as_remote(hass, entry, remote_id) or remote_id.startswith(
+        ("button.", "scene.")
+    )
 
 
 # The Home Assistant whose demo entities the snapshots record.
@@ -298,7 +308,7 @@ async def test_entities_show_the_remote(
     )
     reg_entries = local_entries(hass, entry)
     assert sorted(e.unique_id.partition("-")[2] for e in reg_entries) == remote_ids
-    remote_shown = {rid: shown(hass.states.get(rid)) for rid in remote_ids}
+    remote_shown = {rid: shown(current_state(hass, rid)) for rid in remote_ids}
     local_shown = {rid: shown(local_state(hass, entry, rid)) for rid in remote_ids}
     # A picture that is a path on the remote is made a URL of the remote.
     for _, attributes in local_shown.values():
@@ -398,7 +408,7 @@ async def test_local_actions_change_the_remote(
     assert remote_light.attributes["brightness"] == 100
     assert remote_light.attributes["hs_color"] == (300, 70)
     await wait_for(lambda: same_as_remote(hass, entry, "light.bed_light"))
-    assert hass.states.get(light).attributes["brightness"] == 100
+    assert current_state(hass, light).attributes["brightness"] == 100
 
     await call(
         hass,
@@ -411,7 +421,8 @@ async def test_local_actions_change_the_remote(
         async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=second))
         await hass.async_block_till_done()
     assert (
-        hass.states.get("cover.living_room_window").attributes["current_position"] == 30
+        current_state(hass, "cover.living_room_window").attributes["current_position"]
+        == 30
     )
     await wait_for(lambda: same_as_remote(hass, entry, "cover.living_room_window"))
 
@@ -422,7 +433,7 @@ async def test_local_actions_change_the_remote(
         entity_id=local_id(hass, entry, "climate.hvac"),
         temperature=23,
     )
-    assert hass.states.get("climate.hvac").attributes["temperature"] == 23
+    assert current_state(hass, "climate.hvac").attributes["temperature"] == 23
     await wait_for(lambda: same_as_remote(hass, entry, "climate.hvac"))
 
     for remote_id, option in (
@@ -436,8 +447,8 @@ async def test_local_actions_change_the_remote(
             entity_id=local_id(hass, entry, remote_id),
             option=option,
         )
-        assert hass.states.get(remote_id).state == option
-        await wait_for(lambda rid=remote_id: same_as_remote(hass, entry, rid))
+        assert current_state(hass, remote_id).state == option
+        await wait_for(partial(same_as_remote, hass, entry, remote_id))
 
     for remote_id, value, shown_as in (
         ("number.volume", 42, "42.0"),
@@ -450,8 +461,8 @@ async def test_local_actions_change_the_remote(
             entity_id=local_id(hass, entry, remote_id),
             value=value,
         )
-        assert hass.states.get(remote_id).state == shown_as
-        await wait_for(lambda rid=remote_id: same_as_remote(hass, entry, rid))
+        assert current_state(hass, remote_id).state == shown_as
+        await wait_for(partial(same_as_remote, hass, entry, remote_id))
 
     await call(
         hass,
@@ -459,7 +470,7 @@ async def test_local_actions_change_the_remote(
         "turn_on",
         entity_id=local_id(hass, entry, "input_boolean.rb_heater"),
     )
-    assert hass.states.get("input_boolean.rb_heater").state == "on"
+    assert current_state(hass, "input_boolean.rb_heater").state == "on"
     await wait_for(lambda: same_as_remote(hass, entry, "input_boolean.rb_heater"))
 
 
@@ -486,7 +497,7 @@ async def test_bad_actions_raise_the_remotes_error(
         {**remote_mode.attributes, "options": ["eco", "comfort", "away", "bogus"]},
     )
     select = local_id(hass, entry, "input_select.rb_mode")
-    await wait_for(lambda: "bogus" in hass.states.get(select).attributes["options"])
+    await wait_for(lambda: "bogus" in current_state(hass, select).attributes["options"])
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "select", "select_option", entity_id=select, option="bogus")
     assert err.value.translation_key == "remote_action_failed"
@@ -512,7 +523,7 @@ async def test_a_token_without_rights_is_refused(
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "switch", "turn_on", entity_id=switch)
     assert err.value.translation_key == "remote_action_failed"
-    assert hass.states.get("input_boolean.rb_heater").state == "off"
+    assert current_state(hass, "input_boolean.rb_heater").state == "off"
 
 
 async def test_link_down_raises_at_once_then_unavailable_past_ttl(
@@ -528,16 +539,16 @@ async def test_link_down_raises_at_once_then_unavailable_past_ttl(
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "switch", "turn_off", entity_id=switch)
     assert err.value.translation_key == "remote_not_connected"
-    assert hass.states.get(switch).state == "on"  # within the cache's lifetime
+    assert current_state(hass, switch).state == "on"  # within the cache's lifetime
 
     async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=61))
     await hass.async_block_till_done()
-    assert hass.states.get(switch).state == "unavailable"
+    assert current_state(hass, switch).state == "unavailable"
 
     await start_remote(bridged)
     await wait_for(lambda: bridge.connected, what="reconnected")
     await hass.async_block_till_done()
-    assert hass.states.get(switch).state == "on"
+    assert current_state(hass, switch).state == "on"
     assert same_as_remote(hass, entry, "switch.decorative_lights")
 
 
@@ -628,87 +639,95 @@ MORE_ACTIONS: list[tuple[str, str, dict[str, Any], Callable[[HomeAssistant], boo
         "fan.living_room_fan",
         "set_percentage",
         {"percentage": 33},
-        lambda h: h.states.get("fan.living_room_fan").attributes["percentage"] == 33,
+        lambda h: (
+            current_state(h, "fan.living_room_fan").attributes["percentage"] == 33
+        ),
     ),
     (
         "lock.front_door",
         "unlock",
         {},
-        lambda h: h.states.get("lock.front_door").state == "unlocked",
+        lambda h: current_state(h, "lock.front_door").state == "unlocked",
     ),
     (
         "valve.front_garden",
         "close_valve",
         {},
-        lambda h: h.states.get("valve.front_garden").state == "closed",
+        lambda h: current_state(h, "valve.front_garden").state == "closed",
     ),
     (
         "cover.kitchen_window",
         "close_cover",
         {},
-        lambda h: h.states.get("cover.kitchen_window").state == "closed",
+        lambda h: current_state(h, "cover.kitchen_window").state == "closed",
     ),
     (
         "humidifier.humidifier",
         "set_humidity",
         {"humidity": 60},
-        lambda h: h.states.get("humidifier.humidifier").attributes["humidity"] == 60,
+        lambda h: (
+            current_state(h, "humidifier.humidifier").attributes["humidity"] == 60
+        ),
     ),
     (
         "water_heater.demo_water_heater_celsius",
         "set_operation_mode",
         {"operation_mode": "eco"},
-        lambda h: h.states.get("water_heater.demo_water_heater_celsius").state == "eco",
+        lambda h: (
+            current_state(h, "water_heater.demo_water_heater_celsius").state == "eco"
+        ),
     ),
     (
         "climate.ecobee",
         "set_fan_mode",
         {"fan_mode": "on_low"},
-        lambda h: h.states.get("climate.ecobee").attributes["fan_mode"] == "on_low",
+        lambda h: current_state(h, "climate.ecobee").attributes["fan_mode"] == "on_low",
     ),
     (
         "vacuum.0_ground_floor",
         "start",
         {},
-        lambda h: h.states.get(resolve(h, "vacuum.0_ground_floor")).state == "cleaning",
+        lambda h: (
+            current_state(h, resolve(h, "vacuum.0_ground_floor")).state == "cleaning"
+        ),
     ),
     (
         "media_player.bedroom",
         "volume_set",
         {"volume_level": 0.3},
         lambda h: (
-            h.states.get("media_player.bedroom").attributes["volume_level"] == 0.3
+            current_state(h, "media_player.bedroom").attributes["volume_level"] == 0.3
         ),
     ),
     (
         "text.text",
         "set_value",
         {"value": "Hi"},
-        lambda h: h.states.get("text.text").state == "Hi",
+        lambda h: current_state(h, "text.text").state == "Hi",
     ),
     (
         "input_text.rb_note",
         "set_value",
         {"value": "note"},
-        lambda h: h.states.get("input_text.rb_note").state == "note",
+        lambda h: current_state(h, "input_text.rb_note").state == "note",
     ),
     (
         "siren.siren",
         "turn_off",
         {},
-        lambda h: h.states.get("siren.siren").state == "off",
+        lambda h: current_state(h, "siren.siren").state == "off",
     ),
     (
         "scene.movie",
         "turn_on",
         {},
-        lambda h: h.states.get("light.bed_light").state == "on",
+        lambda h: current_state(h, "light.bed_light").state == "on",
     ),
     (
         "button.push",
         "press",
         {},
-        lambda h: h.states.get("button.push").state != "unknown",
+        lambda h: current_state(h, "button.push").state != "unknown",
     ),
 ]
 
@@ -728,12 +747,9 @@ async def test_every_domain_forwards_its_actions(
             await call(
                 hass, entity_id.partition(".")[0], service, entity_id=entity_id, **data
             )
-            await wait_for(lambda done=done: done(hass), what=f"{remote_id} {service}")
+            await wait_for(partial(done, hass), what=f"{remote_id} {service}")
             await wait_for(
-                lambda rid=remote_id: (
-                    same_as_remote(hass, entry, rid)
-                    or rid.startswith(("button.", "scene."))
-                ),
+                partial(follows, hass, entry, remote_id),
                 what=f"local {remote_id} follows",
             )
     # The demo button fires the demo event entity: it arrives here as an event.
@@ -755,6 +771,7 @@ async def test_devices_stand_for_the_remotes(
     assert remote_light.device_id is not None
     local_light = er.async_get(hass).async_get(local_id(hass, entry, "light.bed_light"))
     assert local_light is not None
+    assert local_light.device_id is not None
     device = devices.async_get(local_light.device_id)
     assert device is not None
     assert device.identifiers == {
@@ -794,11 +811,11 @@ async def test_the_marker_alone_keeps_loops_out(
         assert "light.bed_light_3" not in lights
         await call(hass, "light", "turn_off", entity_id="light.bed_light_2")
         await wait_for(
-            lambda: hass.states.get("light.bed_light").state == "off",
+            lambda: current_state(hass, "light.bed_light").state == "off",
             what="the remote light off",
         )
         await wait_for(
-            lambda: hass.states.get("light.bed_light_2").state == "off",
+            lambda: current_state(hass, "light.bed_light_2").state == "off",
             what="the local light off",
         )
         await hass.async_block_till_done()

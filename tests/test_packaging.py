@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import re
+from typing import Any
 
 from homeassistant.components import binary_sensor, sensor
 from homeassistant.core import HomeAssistant
@@ -44,8 +45,9 @@ IOT_CLASSES = {
 SEMVER = re.compile(r"^\d+\.\d+\.\d+$")
 
 
-def _json(path: Path) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
+def _json(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
 
 
 def test_manifest() -> None:
@@ -161,6 +163,7 @@ def test_icons_for_every_entity_and_action() -> None:
         "sensor": (sensor, (*SENSORS, *RATE_SENSORS)),
     }
     for platform, (module, descriptions) in platforms.items():
+        assert module.__file__ is not None
         class_icons = _json(Path(module.__file__).parent / "icons.json")
         for description in descriptions:
             assert description.key == description.translation_key

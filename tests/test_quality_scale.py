@@ -110,7 +110,9 @@ def _rules() -> dict[str, Any]:
 
 
 def _status(value: Any) -> str:
-    return value["status"] if isinstance(value, dict) else value
+    status = value["status"] if isinstance(value, dict) else value
+    assert isinstance(status, str), value
+    return status
 
 
 def test_rule_list_is_hassfests() -> None:

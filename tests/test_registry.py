@@ -401,7 +401,9 @@ async def test_options_offer_the_remotes_labels_areas_integrations(
     assert result["type"] is FlowResultType.FORM
 
     def offered(key: str) -> dict[str, str]:
-        for marker, selector in result["data_schema"].schema.items():
+        schema = result["data_schema"]
+        assert schema is not None
+        for marker, selector in schema.schema.items():
             if str(marker) == key:
                 return {o["value"]: o["label"] for o in selector.config["options"]}
         raise AssertionError(key)

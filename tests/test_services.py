@@ -54,14 +54,16 @@ async def test_resync_restores_the_mirror(
     seed_remote(hass)
     entry = await setup_integration(hass, remote)
     mirror = bridge_of(entry).mirror
-    mirror.replace_all([{"entity_id": "light.hall", **mirror.get("light.hall")}])
+    hall = mirror.get("light.hall")
+    assert hall is not None
+    mirror.replace_all([{"entity_id": "light.hall", **hall}])
     assert "light.kitchen" not in mirror
     assert len(mirror) == 1
 
     await call(hass, "resync", entry.entry_id)
 
     assert len(mirror) == 3
-    assert mirror.get("light.kitchen")["state"] == "on"
+    assert (mirror.get("light.kitchen") or {}).get("state") == "on"
     assert bridge_of(entry).connected
 
 
@@ -370,6 +372,7 @@ async def test_call_action_remote_errors_translated(
         )
     assert err.value.translation_domain == DOMAIN
     assert err.value.translation_key == "remote_action_failed"
+    assert err.value.translation_placeholders is not None
     error = err.value.translation_placeholders["error"]
     assert error.startswith("Validation error: bad input [31mxxx")
     assert len(error) == 300
@@ -379,16 +382,17 @@ async def test_call_action_remote_errors_translated(
         "The remote of Garage could not run rb_test.echo: Validation error: bad input"
     )
 
-    with pytest.raises(HomeAssistantError) as err:
+    with pytest.raises(HomeAssistantError) as failed:
         await call_action(hass, entry.entry_id, "rb_test.echo", data={"fail": "error"})
-    assert not isinstance(err.value, ServiceValidationError)
-    assert str(err.value) == (
+    assert not isinstance(failed.value, ServiceValidationError)
+    assert str(failed.value) == (
         "The remote of Garage could not run rb_test.echo: the pump is stuck"
     )
 
     # An action the remote does not have is the caller's mistake.
     with pytest.raises(ServiceValidationError) as err:
         await call_action(hass, entry.entry_id, "rb_test.missing")
+    assert err.value.translation_placeholders is not None
     assert err.value.translation_placeholders["error"] == (
         "Service rb_test.missing not found."
     )

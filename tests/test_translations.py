@@ -95,6 +95,7 @@ def form_errors() -> set[str]:
                 and isinstance(node.targets[0].value, ast.Name)
                 and node.targets[0].value.id == "errors"
                 and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
             ):
                 found.add(node.value.value)
     return found

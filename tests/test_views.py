@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from http import HTTPStatus
 from typing import Any
 
@@ -12,6 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+from custom_components.remote_bridge.remote import MirrorReader
 
 from .conftest import RemoteHass
 from .integration_helpers import (
@@ -32,7 +35,9 @@ def base(entry: MockConfigEntry) -> str:
     return f"/api/remote_bridge/{entry.entry_id}"
 
 
-def mirrored(states: list[dict[str, Any]], domains: set[str] | None = None) -> list:
+def mirrored(
+    states: list[dict[str, Any]], domains: set[str] | None = None
+) -> list[Any]:
     """Return what the bridge should serve of HA's own ``/api/states``, sorted."""
     kept = [
         state
@@ -170,7 +175,8 @@ async def status(client: Any, entry: MockConfigEntry) -> dict[str, Any]:
     """Return the entry's status answer."""
     response = await client.get(f"{base(entry)}/status")
     assert response.status == HTTPStatus.OK
-    return await response.json()
+    body: dict[str, Any] = await response.json()
+    return body
 
 
 async def test_hits_in_update_mode(
@@ -188,7 +194,9 @@ async def test_hits_in_update_mode(
 
     hass.states.async_set("light.kitchen", "off")
     bridge = bridge_of(entry)
-    await wait_for(lambda: bridge.mirror.get("light.kitchen")["state"] == "off")
+    await wait_for(
+        lambda: (bridge.mirror.get("light.kitchen") or {}).get("state") == "off"
+    )
     response = await client.get(f"{base(entry)}/states/light.kitchen")
     assert (await response.json())["state"] == "off"
     final = (await status(client, entry))["cache"]
@@ -430,11 +438,11 @@ async def test_etag(
         assert response.status == HTTPStatus.OK
 
         hass.states.async_set("light.kitchen", f"changed for {path}")
-        await wait_for(
-            lambda path=path: (
-                bridge.mirror.get("light.kitchen")["state"] == f"changed for {path}"
-            )
-        )
+
+        def changed(text: str = f"changed for {path}") -> bool:
+            return (bridge.mirror.get("light.kitchen") or {}).get("state") == text
+
+        await wait_for(changed)
         response = await client.get(
             f"{base(entry)}/{path}", headers={"If-None-Match": etag}
         )
@@ -534,6 +542,11 @@ async def frozen_entry(hass: HomeAssistant, remote: RemoteHass) -> MockConfigEnt
     return entry
 
 
+def all_waiting(reader: MirrorReader, entity_id: str | None) -> bool:
+    """Return True once 20 reads wait on the one fetch of ``entity_id``."""
+    return reader.fetch_waiters(entity_id) == 20
+
+
 async def test_reads_past_the_budget_answer_503_with_retry_after(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
@@ -599,11 +612,11 @@ async def test_concurrent_reads_share_one_remote_call(
     client = await hass_client()
     reader = bridge.reader
     cases = [
-        ("states/light.kitchen", HTTPStatus.OK, reader._one, "light.kitchen"),
-        ("states/light.made_up", HTTPStatus.NOT_FOUND, reader._one, "light.made_up"),
-        ("services", HTTPStatus.OK, reader._services_fetch, None),
+        ("states/light.kitchen", HTTPStatus.OK, "light.kitchen"),
+        ("states/light.made_up", HTTPStatus.NOT_FOUND, "light.made_up"),
+        ("services", HTTPStatus.OK, None),
     ]
-    for path, expected, fetches, key in cases:
+    for path, expected, key in cases:
         canonical = "/api/services" if key is None else "/api/states/{entity_id}"
         calls = RemoteCalls(remote.hass.http.app, canonical)
         calls.open.clear()  # hold the remote until every client has asked
@@ -612,7 +625,7 @@ async def test_concurrent_reads_share_one_remote_call(
                 asyncio.create_task(client.get(f"{base(frozen_entry)}/{path}"))
                 for _ in range(20)
             ]
-            await wait_for(lambda fetches=fetches, key=key: fetches.waiters(key) == 20)
+            await wait_for(partial(all_waiting, reader, key))
             calls.open.set()
             responses = await asyncio.gather(*requests)
         finally:

@@ -8,7 +8,7 @@ import logging
 from types import SimpleNamespace
 from typing import Any
 
-from aiohttp import ClientError, ClientPayloadError
+from aiohttp import ClientError, ClientPayloadError, web
 from aiohttp.test_utils import TestClient
 from homeassistant.auth.models import RefreshToken, User
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP
@@ -55,7 +55,7 @@ async def revocable(
     hass_client: ClientSessionGenerator,
     hass_admin_user: User,
     remote: RemoteHass,
-) -> tuple[TestClient, RefreshToken]:
+) -> tuple[TestClient[web.Request, web.Application], RefreshToken]:
     """Return a client of an admin, and the refresh token the test may revoke.
 
     Not the default token: that one is also the bridge's token to its remote.
@@ -315,7 +315,7 @@ async def test_stalled_client_during_snapshot(
 async def test_revoked_token_ends_stream(
     hass: HomeAssistant,
     hass_client: ClientSessionGenerator,
-    revocable: tuple[TestClient, RefreshToken],
+    revocable: tuple[TestClient[web.Request, web.Application], RefreshToken],
     entry: MockConfigEntry,
 ) -> None:
     """Revoking the refresh token behind a stream ends it, and only it."""
@@ -407,7 +407,7 @@ async def test_stop_cuts_off_a_client_stuck_in_a_write(
 
 async def test_revoked_during_snapshot(
     hass: HomeAssistant,
-    revocable: tuple[TestClient, RefreshToken],
+    revocable: tuple[TestClient[web.Request, web.Application], RefreshToken],
     entry: MockConfigEntry,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,

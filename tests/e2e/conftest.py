@@ -15,7 +15,6 @@ from datetime import datetime
 import inspect
 from pathlib import Path
 import secrets
-import sys
 import time
 from typing import Any
 
@@ -27,13 +26,11 @@ from homeassistant.setup import async_setup_component
 import pytest
 import pytest_asyncio
 from pytest_homeassistant_custom_component.common import MockConfigEntry
-import pytest_socket  # type: ignore[import-untyped]
+import pytest_socket
 
 from custom_components.remote_bridge.bridge import RemoteBridge
 from custom_components.remote_bridge.const import DEFAULT_OPTIONS, DOMAIN
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from remote_ha import RemoteHA
+from tests.remote_ha import RemoteHA
 
 
 @pytest.fixture(scope="session")
@@ -171,7 +168,9 @@ def divergence(
     }
 
 
-async def truth(remote: RemoteHA, options: Mapping[str, Any] | None = None) -> dict:
+async def truth(
+    remote: RemoteHA, options: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """Return the remote's own ``/api/states``, filtered and comparable."""
     return comparable(await remote.states(), options)
 

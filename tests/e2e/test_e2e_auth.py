@@ -15,9 +15,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 import pytest
-from remote_ha import RemoteHA
 
 from custom_components.remote_bridge.const import DOMAIN
+from tests.integration_helpers import current_state
+from tests.remote_ha import RemoteHA
 
 from .conftest import (
     Figures,
@@ -60,7 +61,7 @@ async def test_revoked_token_goes_to_reauth_and_stops(  # noqa: PLR0915
         # The remote also closes the sockets that logged in with that token.
         await remote_live.revoke_token()
         await wait_for(
-            lambda: hass.states.get(state_id).state == "auth_failed",
+            lambda: current_state(hass, state_id).state == "auth_failed",
             within=3 * MAX_DELAY + 5,
             what="auth_failed",
         )
@@ -72,20 +73,22 @@ async def test_revoked_token_goes_to_reauth_and_stops(  # noqa: PLR0915
         assert len(flows) == 1
         assert flows[0]["context"]["entry_id"] == entry.entry_id
         assert entry.state is ConfigEntryState.LOADED
-        assert hass.states.get(entity_id_of(hass, entry, "connected")).state == "off"
+        assert (
+            current_state(hass, entity_id_of(hass, entry, "connected")).state == "off"
+        )
 
         # A forced reconnect does not retry the refused token either: it says so.
         with pytest.raises(ServiceValidationError):
             await hass.services.async_call(
                 DOMAIN, "reconnect", {"config_entry_id": entry.entry_id}, blocking=True
             )
-        attempts_shown = hass.states.get(attempts_id).state
+        attempts_shown = current_state(hass, attempts_id).state
         counted = connects
         assert counted >= 1
         await asyncio.sleep(2 * MAX_DELAY + 1.5)  # several backoff periods
         assert connects == counted, "the client kept knocking with a refused token"
-        assert hass.states.get(attempts_id).state == attempts_shown
-        assert hass.states.get(state_id).state == "auth_failed"
+        assert current_state(hass, attempts_id).state == attempts_shown
+        assert current_state(hass, state_id).state == "auth_failed"
         figures("connection attempts after the revocation", connects)
         states = log.values(state_id, since=revoked_at)
         assert states[-1] == "auth_failed"
@@ -122,7 +125,7 @@ async def test_revoked_token_goes_to_reauth_and_stops(  # noqa: PLR0915
     bridge = bridge_of(entry)
     await wait_converged(remote_live, entry, within=10)
     figures("reauth to converged (s)", time.monotonic() - healed_at)
-    assert hass.states.get(state_id).state == "connected"
+    assert current_state(hass, state_id).state == "connected"
     assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
 
     await remote_live.set_state("sensor.rb_auth_after", "healed")

@@ -16,9 +16,10 @@ from typing import Any
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import entity_registry as er
 import pytest_asyncio
-from remote_ha import RemoteHA
 
 from custom_components.remote_bridge.const import ATTR_BRIDGED_FROM, DOMAIN
+from tests.integration_helpers import current_state
+from tests.remote_ha import RemoteHA
 
 from .conftest import Figures, add_bridge, wait_for
 
@@ -80,10 +81,12 @@ async def remote_shows(remote: RemoteHA) -> dict[str, tuple[str, dict[str, Any]]
     }
 
 
-def local_shows(hass: HomeAssistant, entry_id: str) -> dict[str, tuple[str, dict]]:
+def local_shows(
+    hass: HomeAssistant, entry_id: str
+) -> dict[str, tuple[str, dict[str, Any]]]:
     """Return the same for the local entities, keyed by the remote id."""
     registry = er.async_get(hass)
-    shown: dict[str, tuple[str, dict]] = {}
+    shown: dict[str, tuple[str, dict[str, Any]]] = {}
     for remote_id in REMOTE_IDS:
         domain = {"input_boolean": "switch", "input_number": "number"}.get(
             remote_id.partition(".")[0], "light"
@@ -154,9 +157,9 @@ async def test_local_entities_follow_a_real_remote(
     )
 
     await remote.async_stop()
-    assert hass.states.get("light.garage_rb_lamp").state == "on"  # within the TTL
+    assert current_state(hass, "light.garage_rb_lamp").state == "on"  # within the TTL
     took = await wait_for(
-        lambda: hass.states.get("light.garage_rb_lamp").state == "unavailable",
+        lambda: current_state(hass, "light.garage_rb_lamp").state == "unavailable",
         within=CACHE_TTL + 10,
         what="unavailable past the TTL",
     )
@@ -164,7 +167,7 @@ async def test_local_entities_follow_a_real_remote(
 
     await remote.async_start()
     await wait_for(converged, within=30, what="back with the remote's states")
-    assert hass.states.get("light.garage_rb_lamp").state == "on"
+    assert current_state(hass, "light.garage_rb_lamp").state == "on"
     # Gone from the snapshot after the reconnect: removed here too.
     await wait_for(
         lambda: hass.states.get("sensor.garage_rb_volatile") is None,

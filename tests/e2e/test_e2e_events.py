@@ -18,9 +18,9 @@ from typing import Any
 
 from homeassistant.core import Event, HomeAssistant, callback
 import pytest
-from remote_ha import RemoteHA
 
 from custom_components.remote_bridge.bridge import RemoteBridge
+from tests.remote_ha import RemoteHA
 
 from .conftest import Figures, add_bridge, bridge_of, wait_for
 

@@ -16,9 +16,9 @@ import secrets
 from aiohttp import ClientResponse
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from remote_ha import RemoteHA
 
 from custom_components.remote_bridge.bridge import RemoteBridge
+from tests.remote_ha import RemoteHA
 from tests.views_helpers import next_event
 
 from .conftest import Figures, add_bridge, bridge_of, comparable, wait_for

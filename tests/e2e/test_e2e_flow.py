@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from http import HTTPStatus
 import time
+from typing import Any
 
 from homeassistant.config_entries import SOURCE_USER, ConfigEntry, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from remote_ha import RemoteHA
 
 from custom_components.remote_bridge.const import DOMAIN
+from tests.integration_helpers import current_state
+from tests.remote_ha import RemoteHA
 
 from .conftest import (
     KEY_PLATFORMS,
@@ -104,12 +106,15 @@ async def _assert_device_and_entities(
         f"{entry.entry_id}_{key}" for key in KEY_PLATFORMS
     }
     assert all(e.device_id == device.id for e in entities)
-    assert hass.states.get(entity_id_of(hass, entry, "connected")).state == "on"
+    assert current_state(hass, entity_id_of(hass, entry, "connected")).state == "on"
     assert (
-        hass.states.get(entity_id_of(hass, entry, "connection_state")).state
+        current_state(hass, entity_id_of(hass, entry, "connection_state")).state
         == "connected"
     )
-    assert hass.states.get(entity_id_of(hass, entry, "reconnect_attempts")).state == "0"
+    assert (
+        current_state(hass, entity_id_of(hass, entry, "reconnect_attempts")).state
+        == "0"
+    )
     connected = entity_id_of(hass, entry, "connected")
     assert connected == "binary_sensor.remote_home_connected"
 
@@ -119,7 +124,7 @@ async def _assert_views(
     entry: ConfigEntry,
     remote_live: RemoteHA,
     tag: str,
-    want: dict,
+    want: dict[str, Any],
 ) -> None:
     """Check that the views serve what the remote's own API does, filtered."""
     client = await hass_client()

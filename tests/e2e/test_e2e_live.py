@@ -6,12 +6,14 @@ import asyncio
 from http import HTTPStatus
 import secrets
 import time
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 import orjson
 import pytest
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from remote_ha import RemoteHA
+
+from tests.remote_ha import RemoteHA
 
 from .conftest import (
     Figures,
@@ -49,13 +51,13 @@ async def test_live_changes_converge(
     client = await hass_client()
     states_url = f"/api/remote_bridge/{entry.entry_id}/states"
 
-    async def served() -> dict:
+    async def served() -> dict[str, Any]:
         """Read what a user reads: the states view."""
         response = await client.get(states_url)
         assert response.status == HTTPStatus.OK
         return comparable(await response.json())
 
-    async def read() -> dict:
+    async def read() -> dict[str, Any]:
         """Read the reader directly (no HTTP), as the views do."""
         return comparable(orjson.loads(await bridge.reader.states_json()))
 

@@ -33,7 +33,6 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 import pytest
 import pytest_asyncio
-from remote_ha import HELPER_COMPONENT, INTEGRATION_COMPONENT, RemoteHA
 
 from custom_components.remote_bridge.const import (
     ATTR_BRIDGED_FROM,
@@ -41,6 +40,7 @@ from custom_components.remote_bridge.const import (
     DOMAIN,
 )
 from tests.conftest import RemoteHass
+from tests.remote_ha import HELPER_COMPONENT, INTEGRATION_COMPONENT, RemoteHA
 
 from .conftest import Figures, StateLog, add_bridge, wait_for
 

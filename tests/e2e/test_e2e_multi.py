@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from http import HTTPStatus
 import time
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
-from remote_ha import RemoteHA
+
+from tests.integration_helpers import current_state
+from tests.remote_ha import RemoteHA
 
 from .conftest import (
     Figures,
@@ -55,7 +58,7 @@ async def test_two_remotes_one_down(  # noqa: PLR0915
     base_a = f"/api/remote_bridge/{entry_a.entry_id}"
     base_b = f"/api/remote_bridge/{entry_b.entry_id}"
 
-    async def served(base: str) -> tuple[int, dict]:
+    async def served(base: str) -> tuple[int, dict[str, Any]]:
         response = await client.get(f"{base}/states")
         body = await response.json()
         return response.status, comparable(body) if response.status == 200 else body
@@ -81,8 +84,8 @@ async def test_two_remotes_one_down(  # noqa: PLR0915
     assert listing[entry_a.entry_id]["connected"] is True
     assert listing[entry_b.entry_id]["connected"] is False
     assert listing[entry_b.entry_id]["url"] == second_remote.url
-    assert hass.states.get(entity_id_of(hass, entry_a, "connected")).state == "on"
-    assert hass.states.get(entity_id_of(hass, entry_b, "connected")).state == "off"
+    assert current_state(hass, entity_id_of(hass, entry_a, "connected")).state == "on"
+    assert current_state(hass, entity_id_of(hass, entry_b, "connected")).state == "off"
     # Within B's TTL its cached states are still served, apart from A's.
     status, cached_b = await served(base_b)
     assert time.monotonic() - down_at < CACHE_TTL, "too slow to check the TTL"
@@ -119,9 +122,11 @@ async def test_two_remotes_one_down(  # noqa: PLR0915
     assert (await response.json())["websocket"]["connected"] is True
     response = await client.get(f"{base_b}/health")
     assert (await response.json())["websocket"]["connected"] is False
-    assert hass.states.get(entity_id_of(hass, entry_a, "connection_state")).state == (
-        "connected"
+    assert (
+        current_state(hass, entity_id_of(hass, entry_a, "connection_state")).state
+        == "connected"
     )
-    assert hass.states.get(entity_id_of(hass, entry_b, "connection_state")).state == (
-        "reconnecting"
+    assert (
+        current_state(hass, entity_id_of(hass, entry_b, "connection_state")).state
+        == "reconnecting"
     )

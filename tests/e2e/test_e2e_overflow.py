@@ -13,7 +13,8 @@ import secrets
 import time
 
 from homeassistant.core import HomeAssistant
-from remote_ha import RemoteHA
+
+from tests.remote_ha import RemoteHA
 
 from .conftest import (
     Figures,

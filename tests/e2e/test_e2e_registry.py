@@ -21,9 +21,9 @@ from homeassistant.helpers import (
 )
 import pytest
 import pytest_asyncio
-from remote_ha import RemoteHA, mint_token
 
 from custom_components.remote_bridge.const import DOMAIN
+from tests.remote_ha import RemoteHA, mint_token
 
 from .conftest import Figures, add_bridge, bridge_of, wait_for
 
@@ -75,7 +75,8 @@ async def remote_ws(remote: RemoteHA, message: dict[str, Any]) -> Any:
 async def remote_device_id(remote: RemoteHA) -> str:
     """Return the remote's id of the probe's Meter."""
     devices = await remote_ws(remote, {"type": "config/device_registry/list"})
-    return next(d["id"] for d in devices if d["name"] == "Meter")
+    device_id: str = next(d["id"] for d in devices if d["name"] == "Meter")
+    return device_id
 
 
 def local_entity(

@@ -9,7 +9,9 @@ from __future__ import annotations
 import time
 
 from homeassistant.core import HomeAssistant
-from remote_ha import RemoteHA
+
+from tests.integration_helpers import current_state
+from tests.remote_ha import RemoteHA
 
 from .conftest import (
     Figures,
@@ -47,12 +49,14 @@ async def test_frozen_remote_detected_and_recovered(
     remote_live.pause()
     try:
         detected = await wait_for(
-            lambda: hass.states.get(state_id).state != "connected",
+            lambda: current_state(hass, state_id).state != "connected",
             within=HEARTBEAT + PONG_TIMEOUT + 5,
             what="the dead link to be noticed",
         )
-        assert hass.states.get(state_id).state == "reconnecting"
-        assert hass.states.get(entity_id_of(hass, entry, "connected")).state == "off"
+        assert current_state(hass, state_id).state == "reconnecting"
+        assert (
+            current_state(hass, entity_id_of(hass, entry, "connected")).state == "off"
+        )
     finally:
         remote_live.resume()
         resumed_at = time.monotonic()

@@ -7,7 +7,8 @@ from typing import Any
 
 import aiohttp
 import pytest
-from remote_ha import RemoteHA, RemoteHAError
+
+from tests.remote_ha import RemoteHA, RemoteHAError
 
 
 async def test_states_and_config(remote_live: RemoteHA) -> None:

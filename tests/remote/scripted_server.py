@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
-from homeassistant.components.websocket_api.messages import _state_diff_event
-from homeassistant.core import Event, State
+from homeassistant.components.websocket_api.messages import cached_state_diff_message
+from homeassistant.core import Event, EventStateChangedData, State
 from homeassistant.helpers.json import json_bytes
 import orjson
 
@@ -27,9 +27,19 @@ def to_json(value: Any) -> Any:
     return orjson.loads(json_bytes(value))
 
 
+def state_diff(event: Event[EventStateChangedData]) -> Any:
+    """Return the ``subscribe_entities`` event a real remote sends for ``event``.
+
+    Read from the message Home Assistant's own websocket API puts on the wire
+    (its public builder), so the shape follows the installed version.
+    """
+    return orjson.loads(cached_state_diff_message(b"1", event))["event"]
+
+
 def full(state: State) -> dict[str, Any]:
     """Return the ``/api/states`` shape of a State."""
-    return to_json(state.as_dict())
+    shape: dict[str, Any] = to_json(state.as_dict())
+    return shape
 
 
 @dataclass
@@ -142,11 +152,11 @@ class ScriptedServer:
         """Send a change through whichever state subscription is active."""
         entity_id = (new or old).entity_id  # type: ignore[union-attr]
         if "entities" in connection.subs:
-            event = Event(
+            event = Event[EventStateChangedData](
                 "state_changed",
                 {"entity_id": entity_id, "old_state": old, "new_state": new},
             )
-            await connection.event("entities", to_json(_state_diff_event(event)))
+            await connection.event("entities", state_diff(event))
         else:
             await connection.event(
                 "state_changed",
@@ -170,7 +180,8 @@ class ScriptedServer:
         if (canned := self.rest.get(request.path)) is not None:
             status, body = canned
             return web.Response(status=status, body=body)
-        return await handler(request)
+        response: web.StreamResponse = await handler(request)
+        return response
 
     async def _rest_states(self, request: web.Request) -> web.Response:
         if not self._authorized(request):

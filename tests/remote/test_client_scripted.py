@@ -23,11 +23,15 @@ from custom_components.remote_bridge.remote import (
 from custom_components.remote_bridge.remote.subscriptions import SubscriptionKind
 
 from .conftest import wait_for
-from .helpers import Wired
+from .helpers import FakeClock, Wired
 from .scripted_server import GOOD_TOKEN, Connection, ScriptedServer, full
 
 LOGGER = "custom_components.remote_bridge.remote.client"
-FAST = {"heartbeat_interval": 30.0, "connect_timeout": 2.0, "command_timeout": 2.0}
+FAST: dict[str, Any] = {
+    "heartbeat_interval": 30.0,
+    "connect_timeout": 2.0,
+    "command_timeout": 2.0,
+}
 T0 = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 type Factory = Callable[..., Wired]
@@ -113,11 +117,26 @@ async def test_silent_pong_loss(scripted: ScriptedServer, wired: Factory) -> Non
 
 
 async def test_pong_measures_latency(scripted: ScriptedServer, wired: Factory) -> None:
-    """A live link answers pings; the round trip is recorded, no reconnect."""
+    """A live link answers pings; the round trip is recorded, no reconnect.
+
+    The link's clock moves 42 ms on while the remote holds each ping, so the
+    round trip must measure exactly that, by the injected clock.
+    """
+    clock = FakeClock()
+
+    async def hold_ping(_connection: Connection, message: dict[str, Any]) -> bool:
+        if message["type"] == "ping":
+            clock.now += 0.042
+        return False  # answered as usual
+
+    scripted.hook = hold_ping
     item = wired(heartbeat_interval=0.05, pong_timeout=0.5)
+    item.link.set_timing(clock=clock)
     await item.client.connect()
     item.start()
     await wait_for(lambda: item.client.latency_ms is not None)
+    assert item.client.latency_ms == 42.0
+    assert item.link.stats().latency_ms == 42.0
     await asyncio.sleep(0.15)
     assert len(scripted.connections) == 1
     assert item.client.connected
@@ -137,7 +156,7 @@ async def test_drop_mid_frame_reconnects_and_reconciles(
     first = scripted.connections[0]
     old, new = scripted.set(state("light.a", "off", brightness=3))
     await scripted.push_change(first, old, new)
-    await wait_for(lambda: item.mirror.get("light.a")["state"] == "off")  # type: ignore[index]
+    await wait_for(lambda: (item.mirror.get("light.a") or {}).get("state") == "off")
     # While the link is going down the remote changes.
     del scripted.states["light.gone"]
     scripted.set(state("light.new", "on"))
@@ -158,7 +177,7 @@ async def test_drop_mid_frame_reconnects_and_reconciles(
     # And the new link carries changes.
     old, new = scripted.set(state("light.new", "off"))
     await scripted.push_change(second, old, new)
-    await wait_for(lambda: item.mirror.get("light.new")["state"] == "off")  # type: ignore[index]
+    await wait_for(lambda: (item.mirror.get("light.new") or {}).get("state") == "off")
 
 
 async def test_malformed_input_is_skipped_with_one_warning_per_kind(
@@ -368,7 +387,7 @@ async def test_backoff_schedule_and_max_attempts(
     await item.client.reconnect()
     await wait_for(lambda: item.client.connected, what="reconnected")
     assert len(item.delays) == 4  # no backoff before the woken attempt
-    assert not item.client.gave_up
+    assert not item.link.stats().gave_up
     assert item.client.reconnect_attempts == 0
 
 
@@ -479,7 +498,7 @@ async def test_commands(scripted: ScriptedServer, wired: Factory) -> None:
                 }
             )
             return True
-        return message["type"] == "ignore_me"
+        return str(message["type"]) == "ignore_me"
 
     scripted.hook = hook
     item = wired()
@@ -622,10 +641,10 @@ async def test_token_never_logged(
     for record in caplog.records:
         text = record.getMessage() + str(record.exc_info or "") + str(record.args)
         assert secret not in text
-    for err in errors:
-        assert secret not in repr(err)
-        assert secret not in str(err.__cause__ or "")
-        assert secret not in str(err.__context__ or "")
+    for error in errors:
+        assert secret not in repr(error)
+        assert secret not in str(error.__cause__ or "")
+        assert secret not in str(error.__context__ or "")
     for item_ in (item, bad, slow):
         assert secret not in str(item_.client.last_error)
 
@@ -654,7 +673,7 @@ async def test_client_filter_applies_to_what_the_remote_sends(
     )
     await connection.event("entities", {})  # nothing at all
     await connection.event("entities", {"c": {"light.a": {"+": {"s": "off"}}}})
-    await wait_for(lambda: item.mirror.get("light.a")["state"] == "off")  # type: ignore[index]
+    await wait_for(lambda: (item.mirror.get("light.a") or {}).get("state") == "off")
     assert set(mirrored(item)) == {"light.a"}
     assert {e for e, _ in item.states} == {"light.a"}
     assert item.link.events_received == 1
@@ -793,5 +812,5 @@ async def test_bytes_received_counts_utf8_bytes(
     diff = {"c": {"sensor.t": {"+": {"s": "20 °C"}}}}
     frame = orjson.dumps({"id": sub, "type": "event", "event": diff}).decode()
     await connection.send_raw(frame)
-    await wait_for(lambda: item.mirror.get("sensor.t")["state"] == "20 °C")
+    await wait_for(lambda: (item.mirror.get("sensor.t") or {}).get("state") == "20 °C")
     assert item.link.bytes_received - before == len(frame.encode()) == len(frame) + 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from homeassistant.helpers.entityfilter import (
     INCLUDE_EXCLUDE_BASE_FILTER_SCHEMA,
@@ -79,7 +80,7 @@ from custom_components.remote_bridge.remote.filters import (
         ({"prefixes": ["sensor.garage_?"]}, "sensor.garage_1", True),
     ],
 )
-def test_rule(kwargs: dict, entity_id: str, keep: bool) -> None:
+def test_rule(kwargs: dict[str, Any], entity_id: str, keep: bool) -> None:
     """The contract's rule, case by case (twice: the second answer is cached)."""
     entity_filter = EntityFilter(**kwargs)
     assert entity_filter(entity_id) is keep
@@ -348,9 +349,10 @@ def prefixes(draw: st.DrawFn, excluded: list[str]) -> str:
         pool = excluded or [draw(domains)]
         domain = draw(st.sampled_from(pool))
         return domain[: draw(st.integers(1, len(domain)))]
-    domain = draw(
-        st.sampled_from(excluded) if excluded and draw(st.booleans()) else domains
-    )
+    if bool(excluded) and draw(st.booleans()):
+        domain = draw(st.sampled_from(excluded))
+    else:
+        domain = draw(domains)
     if kind == "domain":
         return f"{domain}."
     return f"{domain}.{draw(st.text(alphabet=CHARS, max_size=3))}"

@@ -22,7 +22,9 @@ from .helpers import FakeClock, FakeRemote, st8
 KEEP_ALL = EntityFilter(enabled=False)
 
 
-def make(update: bool = True, ttl: float = 300.0, **filter_kwargs: Any):
+def make(
+    update: bool = True, ttl: float = 300.0, **filter_kwargs: Any
+) -> tuple[StateMirror, FakeClock]:
     """Return a mirror with a fake clock, holding a light and a sensor."""
     clock = FakeClock()
     entity_filter = EntityFilter(**filter_kwargs) if filter_kwargs else KEEP_ALL
@@ -180,7 +182,7 @@ async def test_invalidate_mode_drops_and_refetches() -> None:
     """A change drops the entry; the next read fetches it fresh, then hits."""
     mirror, _ = make(update=False)
     remote = FakeRemote({"light.a": st8("light.a", "off")})
-    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)
     mirror.set_state("light.a", st8("light.a", "off"))
     mirror.apply_diff("sensor.t", diff("21"))
     assert "light.a" not in mirror
@@ -203,7 +205,7 @@ async def test_reader_filtered_entity_is_none_without_fetch() -> None:
     """A read of a filtered-out entity never reaches the remote."""
     mirror, _ = make(prefixes=["light."])
     remote = FakeRemote()
-    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)
     assert await reader.state("sensor.t") is None
     assert remote.state_fetches == 0
 
@@ -270,7 +272,7 @@ async def test_invalidate_mode_all_states_refill_from_rest() -> None:
         "switch.x": st8("switch.x"),
     }
     remote = FakeRemote(truth)
-    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)
     assert orjson.loads(await reader.states_json()) == [
         st8("light.a"),
         st8("sensor.t", "20"),
@@ -293,7 +295,7 @@ async def test_update_mode_rebuilds_from_entries() -> None:
     """In update mode /states never needs the remote while connected."""
     mirror, _ = make()
     remote = FakeRemote()
-    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)
     mirror.set_state("light.a", st8("light.a", "off"))
     assert orjson.loads(await reader.states_json())[0]["state"] == "off"
     assert remote.all_fetches == 0
@@ -317,7 +319,7 @@ async def test_concurrent_refills_share_one_fetch() -> None:
     mirror, _ = make(update=False)
     remote = FakeRemote({"light.a": st8("light.a")})
     gate = hold_fetch_states(remote)
-    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)
     mirror.set_state("light.a", st8("light.a"))
     tasks = [asyncio.create_task(reader.states_json()) for _ in range(5)]
     await asyncio.sleep(0)
@@ -333,7 +335,7 @@ async def test_refill_failure_propagates_to_every_reader() -> None:
     remote = FakeRemote()
     remote.fail = CannotConnect("down")
     gate = hold_fetch_states(remote)
-    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)
     mirror.set_state("light.a", st8("light.a"))
     tasks = [asyncio.create_task(reader.states_json()) for _ in range(3)]
     await asyncio.sleep(0)
@@ -357,7 +359,7 @@ async def test_cancelled_refill_cleans_up() -> None:
         return []
 
     remote.fetch_states = hang  # type: ignore[method-assign]
-    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)
     mirror.set_state("light.a", st8("light.a"))
     task = asyncio.create_task(reader.states_json())
     await asyncio.sleep(0)
@@ -375,7 +377,7 @@ async def test_services_cache() -> None:
     """Cached until a service change clears it; then refetched once."""
     mirror, _ = make()
     remote = FakeRemote()
-    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)
     reader.set_services([{"domain": "light", "services": {}}])
     assert await reader.services() == [{"domain": "light", "services": {}}]
     assert remote.service_fetches == 0
@@ -424,7 +426,7 @@ async def test_ttl_while_disconnected() -> None:
     remote = FakeRemote(
         {"light.a": st8("light.a", "fresh"), "sensor.t": st8("sensor.t")}
     )
-    reader = MirrorReader(remote, mirror, mirror.entity_filter)  # type: ignore[arg-type]
+    reader = MirrorReader(remote, mirror, mirror.entity_filter)
     clock.now += 10_000  # connected: entries are authoritative however old
     assert mirror.lookup("light.a")[0] is Lookup.HIT
     mirror.ttl.start()
@@ -526,7 +528,7 @@ def test_fill_one_404_and_malformed() -> None:
     mirror, _ = make()
     mirror.fill_one("light.a", None, dirty=set())
     assert "light.a" not in mirror
-    mirror.fill_one("sensor.t", {"entity_id": "sensor.t"}, dirty=set())  # type: ignore[arg-type]
+    mirror.fill_one("sensor.t", {"entity_id": "sensor.t"}, dirty=set())
     assert mirror.get("sensor.t") == st8("sensor.t", "20")
     fills = FillTracker()
     fills.cancel(fills.begin())

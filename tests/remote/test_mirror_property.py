@@ -12,8 +12,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from homeassistant.components.websocket_api.messages import _state_diff_event
-from homeassistant.core import Context, Event, State
+from homeassistant.core import Context, Event, EventStateChangedData, State
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 import orjson
 
@@ -25,7 +24,7 @@ from custom_components.remote_bridge.remote import (
 from custom_components.remote_bridge.remote.protocol import expand_compressed_state
 
 from .helpers import FakeClock, FakeRemote
-from .scripted_server import full, to_json
+from .scripted_server import full, state_diff
 
 ENTITIES = [
     "light.a",
@@ -97,7 +96,7 @@ class History:
         }
         self.remote = FakeRemote({})
         self.readers = {
-            mode: MirrorReader(self.remote, mirror, entity_filter)  # type: ignore[arg-type]
+            mode: MirrorReader(self.remote, mirror, entity_filter)
             for mode, mirror in self.mirrors.items()
         }
         for mirror in self.mirrors.values():
@@ -123,11 +122,11 @@ class History:
                 if keep(entity_id):
                     mirror.set_state(entity_id, None if new is None else full(new))
                 continue
-            event = Event(
+            event = Event[EventStateChangedData](
                 "state_changed",
                 {"entity_id": entity_id, "old_state": old, "new_state": new},
             )
-            wire = to_json(_state_diff_event(event))
+            wire = state_diff(event)
             for added_id, compressed in wire.get("a", {}).items():
                 if keep(added_id):
                     mirror.set_state(
@@ -223,7 +222,7 @@ DROPPED_ATTRIBUTE = [
     ("set", "light.a", "state", "on", {"a": 1, "b": 2}, 0, True),
     ("set", "light.a", "attributes", "on", {"a": 1}, 1, True),
 ]
-VANISHED_WHILE_DOWN = [
+VANISHED_WHILE_DOWN: list[tuple[Any, ...]] = [
     ("set", "light.a", "state", "on", {}, 0, False),
     ("set", "light.b", "state", "on", {}, 0, False),
     ("disconnect",),
@@ -264,7 +263,7 @@ FOLDED = [
 @example(filter_index=2, history=VANISHED_WHILE_DOWN, every_step=True)
 @example(filter_index=0, history=FOLDED, every_step=False)
 def test_mirror_equals_filtered_truth(
-    filter_index: int, history: list[tuple], every_step: bool
+    filter_index: int, history: list[tuple[Any, ...]], every_step: bool
 ) -> None:
     """In both cache modes, the mirror is the truth filtered.
 

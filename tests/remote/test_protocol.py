@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 import itertools
 from typing import Any
 
-from homeassistant.components.websocket_api.messages import _state_diff_event
-from homeassistant.core import Context, Event, State
+from homeassistant.core import Context, Event, EventStateChangedData, State
 from hypothesis import given, settings, strategies as st
 import pytest
 
@@ -22,7 +21,7 @@ from custom_components.remote_bridge.remote.protocol import (
     websocket_url,
 )
 
-from .scripted_server import full, to_json
+from .scripted_server import full, state_diff, to_json
 
 
 @pytest.mark.parametrize(
@@ -102,17 +101,18 @@ def ha_state(
 
 def diff_of(old: State, new: State) -> dict[str, Any]:
     """HA's own subscribe_entities diff for old -> new, as it crosses the wire."""
-    event = Event(
+    event = Event[EventStateChangedData](
         "state_changed",
         {"entity_id": new.entity_id, "old_state": old, "new_state": new},
     )
-    wire = to_json(_state_diff_event(event))
-    return wire["c"][new.entity_id]
+    diff: dict[str, Any] = state_diff(event)["c"][new.entity_id]
+    return diff
 
 
 def compressed_of(state: State) -> dict[str, Any]:
     """HA's compressed state (the subscribe_entities ``a`` entry), over JSON."""
-    return to_json(state.as_compressed_state)
+    compressed: dict[str, Any] = to_json(state.as_compressed_state)
+    return compressed
 
 
 @pytest.mark.parametrize(

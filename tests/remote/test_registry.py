@@ -92,19 +92,22 @@ def test_rules_each_set_one_must_match() -> None:
     """Labels, areas and integrations combine with "and"; values with "or"."""
     snap = snapshot()
     only, hidden = SharingRules(labels=frozenset({"shared"})).resolve(snap)
-    assert only == {"light.desk"}  # switch.fan is hidden
-    assert hidden == {"switch.fan", "sensor.hidden"}
+    assert only == frozenset({"light.desk"})  # switch.fan is hidden
+    assert hidden == frozenset({"switch.fan", "sensor.hidden"})
     only, _ = SharingRules(labels=frozenset({"shared"}), skip_hidden=False).resolve(
         snap
     )
-    assert only == {"light.desk", "switch.fan"}
+    assert only == frozenset({"light.desk", "switch.fan"})
     rules = SharingRules(integrations=frozenset({"hue"}), areas=frozenset({"office"}))
-    assert rules.resolve(snap)[0] == {"light.desk"}
-    assert SharingRules(areas=frozenset({"kitchen"})).resolve(snap)[0] == {
-        "sensor.power"
-    }
+    assert rules.resolve(snap)[0] == frozenset({"light.desk"})
+    assert SharingRules(areas=frozenset({"kitchen"})).resolve(snap)[0] == frozenset(
+        {"sensor.power"}
+    )
     # Nothing selected: no list, only the hidden dropped.
-    assert SharingRules().resolve(snap) == (None, {"switch.fan", "sensor.hidden"})
+    assert SharingRules().resolve(snap) == (
+        None,
+        frozenset({"switch.fan", "sensor.hidden"}),
+    )
 
 
 def test_without_a_registry_a_selection_shares_nothing() -> None:

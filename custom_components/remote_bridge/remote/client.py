@@ -104,6 +104,7 @@ class RemoteClient:
         self._link_closed = asyncio.Event()
         self._stopping = False
         self._open_hooks: list[Callable[[], Awaitable[None]]] = []
+        self.clock: Callable[[], float] = time.monotonic  # times the ping round trip
 
         self.link_state = ConnectionState.DISCONNECTED
         self.remote_config: dict[str, Any] = {}
@@ -391,7 +392,7 @@ class RemoteClient:
         interval = self._options.heartbeat_interval
         while True:
             await asyncio.sleep(interval)
-            started = time.monotonic()
+            started = self.clock()
             try:
                 await self.send_command(
                     {"type": "ping"}, answer_within=self._options.pong_timeout
@@ -404,7 +405,7 @@ class RemoteClient:
                 return
             except CannotConnect:
                 return
-            self.latency_ms = round((time.monotonic() - started) * 1000, 1)
+            self.latency_ms = round((self.clock() - started) * 1000, 1)
 
     def _link_lost(self, channel: CommandChannel | None) -> None:
         """Fail what waits on the link; the supervisor decides what comes next."""

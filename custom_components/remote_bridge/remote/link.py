@@ -102,8 +102,9 @@ class RemoteLink:
     ) -> None:
         """Build and wire the parts; nothing connects until ``connect()``.
 
-        ``sleep`` waits out the reconnect backoff and ``clock`` drives the
-        TTL; tests inject both.
+        ``sleep`` waits out the reconnect backoff; ``clock`` (monotonic
+        seconds) ages the entries by the TTL and times the ping round trip.
+        Tests inject both.
         """
         self.entity_filter = entity_filter or EntityFilter(enabled=False)
         self.mirror = mirror = StateMirror(
@@ -143,6 +144,7 @@ class RemoteLink:
             sleep=sleep,
             logger=logger,
         )
+        self.client.clock = clock
         self.reader = MirrorReader(
             self.client.rest, mirror, self.entity_filter, on_filled=self._publish
         )
@@ -170,15 +172,18 @@ class RemoteLink:
         sleep: Callable[[float], Awaitable[None]] | None = None,
         clock: Callable[[], float] | None = None,
     ) -> None:
-        """Replace the backoff ``sleep`` or the TTL ``clock`` of a built link.
+        """Replace the backoff ``sleep`` or the ``clock`` of a built link.
 
-        For tests and benchmarks that get the link from Home Assistant's
-        setup, where the constructor's arguments are out of reach.
+        The clock ages the mirror's entries (TTL) and times the ping round
+        trip (``latency_ms``). For tests and benchmarks that get the link from
+        Home Assistant's setup, where the constructor's arguments are out of
+        reach.
         """
         if sleep is not None:
             self.client.set_sleep(sleep)
         if clock is not None:
             self.mirror.ttl.clock = clock
+            self.client.clock = clock
 
     async def connect(self) -> None:
         """Open the link once (handshake, subscriptions, snapshot); may raise."""

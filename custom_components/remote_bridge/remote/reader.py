@@ -105,6 +105,16 @@ class MirrorReader:
         """Return True while an all-states fetch is in flight."""
         return None in self._all
 
+    def fetch_waiters(self, entity_id: str | None) -> int:
+        """Return how many reads share the REST fetch of ``entity_id`` now.
+
+        None: the services' fetch. Lets a test hold one fetch open and see
+        every concurrent read of the same thing wait for it, not start its own.
+        """
+        if entity_id is None:
+            return self._services_fetch.waiters(None)
+        return self._one.waiters(entity_id)
+
     def _spend(self) -> None:
         """Allow one more REST fetch, or raise ``ReadsThrottled``."""
         if wait := self.budget.take():

@@ -1,0 +1,1 @@
+"""The glue's fast tier: a fake core, no sockets."""
