@@ -339,9 +339,9 @@ async def test_device_follows_the_remote(
         )
     await hass.async_block_till_done()
 
-    device = device_registry.async_get(device.id)
-    assert device is not None
-    assert (device.name, device.sw_version) == ("Workshop", "2099.1.0")
+    updated = device_registry.async_get(device.id)
+    assert isinstance(updated, dr.DeviceEntry)
+    assert (updated.name, updated.sw_version) == ("Workshop", "2099.1.0")
     # The entities' friendly names follow the device's name.
     state = hass.states.get(entity_id_of(hass, entry, "connection_state"))
     assert state is not None

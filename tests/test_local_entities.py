@@ -773,7 +773,7 @@ async def test_devices_stand_for_the_remotes(
     assert local_light is not None
     assert local_light.device_id is not None
     device = devices.async_get(local_light.device_id)
-    assert device is not None
+    assert isinstance(device, dr.DeviceEntry)
     assert device.identifiers == {
         (DOMAIN, f"{entry.entry_id}-{remote_light.device_id}")
     }
