@@ -17,8 +17,8 @@ from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
 from .bridge import RemoteBridgeConfigEntry
 from .entity import RemoteBridgeEntity
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity, on_off
+from .mirrored_platform import async_setup_local_entities
 from .remote import LinkStats
 
 PARALLEL_UPDATES = 0
@@ -53,7 +53,7 @@ async def async_setup_entry(
         for description in BINARY_SENSORS
     )
     await async_setup_local_entities(
-        hass, entry, Platform.BINARY_SENSOR, async_add_entities, RemoteBinarySensor
+        hass, entry, async_add_entities, RemoteBinarySensor
     )
 
 

@@ -8,25 +8,11 @@ from __future__ import annotations
 
 from homeassistant.components.button import ButtonEntity
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's buttons as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.BUTTON, async_add_entities, RemoteButton
-    )
 
 
 class RemoteButton(MirroredEntity, ButtonEntity):
@@ -37,3 +23,6 @@ class RemoteButton(MirroredEntity, ButtonEntity):
     async def async_press(self) -> None:
         """Press the remote button."""
         await self._call("press")
+
+
+async_setup_entry = local_platform(RemoteButton)

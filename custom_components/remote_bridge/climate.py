@@ -30,12 +30,9 @@ from homeassistant.components.climate.const import (
     HVACMode,
 )
 from homeassistant.const import ATTR_TEMPERATURE, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
 # Limits the base class has defaults for: set only when the remote has them.
@@ -46,17 +43,6 @@ _LIMITS = {
     ATTR_MIN_HUMIDITY: "_attr_min_humidity",
     ATTR_MAX_HUMIDITY: "_attr_max_humidity",
 }
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's climate entities as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.CLIMATE, async_add_entities, RemoteClimate
-    )
 
 
 class RemoteClimate(MirroredEntity, ClimateEntity):
@@ -127,3 +113,6 @@ class RemoteClimate(MirroredEntity, ClimateEntity):
     async def async_turn_off(self) -> None:
         """Turn the remote thermostat off."""
         await self._call("turn_off")
+
+
+async_setup_entry = local_platform(RemoteClimate)

@@ -14,25 +14,11 @@ from homeassistant.components.cover import (
     CoverState,
 )
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's covers as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.COVER, async_add_entities, RemoteCover
-    )
 
 
 class RemoteCover(MirroredEntity, CoverEntity):
@@ -83,3 +69,6 @@ class RemoteCover(MirroredEntity, CoverEntity):
         await self._call(
             "set_cover_tilt_position", tilt_position=kwargs[ATTR_TILT_POSITION]
         )
+
+
+async_setup_entry = local_platform(RemoteCover)

@@ -10,25 +10,11 @@ from typing import Any
 
 from homeassistant.components.event import ATTR_EVENT_TYPE, EventEntity
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's event entities as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.EVENT, async_add_entities, RemoteEvent
-    )
 
 
 class RemoteEvent(MirroredEntity, EventEntity):
@@ -49,3 +35,6 @@ class RemoteEvent(MirroredEntity, EventEntity):
                     if key not in {ATTR_EVENT_TYPE, "event_types"}
                 },
             )
+
+
+async_setup_entry = local_platform(RemoteEvent)

@@ -6,25 +6,11 @@ from typing import Any
 
 from homeassistant.components.fan import FanEntity, FanEntityFeature
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity, on_off
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's fans as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.FAN, async_add_entities, RemoteFan
-    )
 
 
 class RemoteFan(MirroredEntity, FanEntity):
@@ -72,3 +58,6 @@ class RemoteFan(MirroredEntity, FanEntity):
     async def async_oscillate(self, oscillating: bool) -> None:
         """Make the remote fan oscillate, or stop."""
         await self._call("oscillate", oscillating=oscillating)
+
+
+async_setup_entry = local_platform(RemoteFan)

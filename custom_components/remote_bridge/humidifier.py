@@ -7,25 +7,11 @@ from typing import Any
 from homeassistant.components.humidifier import HumidifierEntity
 from homeassistant.components.humidifier.const import HumidifierEntityFeature
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity, on_off
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's humidifiers as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.HUMIDIFIER, async_add_entities, RemoteHumidifier
-    )
 
 
 class RemoteHumidifier(MirroredEntity, HumidifierEntity):
@@ -61,3 +47,6 @@ class RemoteHumidifier(MirroredEntity, HumidifierEntity):
     async def async_set_mode(self, mode: str) -> None:
         """Set the remote's mode."""
         await self._call("set_mode", mode=mode)
+
+
+async_setup_entry = local_platform(RemoteHumidifier)

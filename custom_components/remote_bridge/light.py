@@ -22,28 +22,14 @@ from homeassistant.components.light import (
 )
 from homeassistant.components.light.const import ColorMode, LightEntityFeature
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity, on_off
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
 # The turn_on handler adds the mired twin of color_temp_kelvin; the remote
 # accepts only one of the two.
 _LOCAL_ONLY = ("color_temp",)
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's lights as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.LIGHT, async_add_entities, RemoteLight
-    )
 
 
 def _color(value: Any) -> Any:
@@ -90,3 +76,6 @@ class RemoteLight(MirroredEntity, LightEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn the remote light off (with its transition or flash)."""
         await self._call("turn_off", **kwargs)
+
+
+async_setup_entry = local_platform(RemoteLight)

@@ -7,25 +7,11 @@ from typing import Any
 from homeassistant.components.lock import LockEntity, LockEntityFeature
 from homeassistant.components.lock.const import LockState
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's locks as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.LOCK, async_add_entities, RemoteLock
-    )
 
 
 class RemoteLock(MirroredEntity, LockEntity):
@@ -54,3 +40,6 @@ class RemoteLock(MirroredEntity, LockEntity):
     async def async_open(self, **kwargs: Any) -> None:
         """Open the remote lock's door."""
         await self._call("open", **kwargs)
+
+
+async_setup_entry = local_platform(RemoteLock)

@@ -17,25 +17,11 @@ from homeassistant.components.media_player.const import (
     RepeatMode,
 )
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's media players as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.MEDIA_PLAYER, async_add_entities, RemoteMediaPlayer
-    )
 
 
 class RemoteMediaPlayer(MirroredEntity, MediaPlayerEntity):
@@ -140,3 +126,6 @@ class RemoteMediaPlayer(MirroredEntity, MediaPlayerEntity):
     async def async_set_repeat(self, repeat: RepeatMode) -> None:
         """Set the remote player's repeat mode."""
         await self._call("repeat_set", repeat=repeat)
+
+
+async_setup_entry = local_platform(RemoteMediaPlayer)

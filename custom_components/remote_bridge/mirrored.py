@@ -1,7 +1,6 @@
 """The remote's entities as local entities (the ``create_entities`` option).
 
-Each platform module calls ``async_setup_local_entities`` with its entity
-class; the first call of an entry starts the entry's ``LocalEntities``.
+The platform modules set up their entities with ``mirrored_platform``.
 
 One ``LocalEntities`` per entry follows the mirror's changes in batches: it
 writes each changed entity once per batch (nothing when what it shows is
@@ -23,7 +22,6 @@ name: an entity with a device that names itself the modern way
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Final
@@ -35,22 +33,15 @@ from homeassistant.helpers.device_registry import DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddEntitiesCallback
 from homeassistant.helpers.event import async_call_later
-from homeassistant.util.hass_dict import HassKey
 
-from .const import (
-    ATTR_BRIDGED_FROM,
-    CONF_CACHE_TTL,
-    CONF_CREATE_ENTITIES,
-    CONF_ENTITY_PREFIX,
-    DOMAIN,
-)
+from .const import ATTR_BRIDGED_FROM, CONF_CACHE_TTL, CONF_ENTITY_PREFIX, DOMAIN
 from .mirrored_devices import RemoteDevices, async_remove_empty_devices
 from .mirrored_entity import MirroredEntity
 from .remote.protocol import State
 from .remote.registry import RegistryEntity, RegistrySnapshot
 
 if TYPE_CHECKING:
-    from .bridge import RemoteBridge, RemoteBridgeConfigEntry
+    from .bridge import RemoteBridge
 
 type Changes = Mapping[str, State | None]
 
@@ -339,48 +330,3 @@ class LocalEntities:
         for entity in self._entities.values():
             if entity.hass is not None:
                 entity.async_write_ha_state()
-
-
-_STARTED: HassKey[dict[str, asyncio.Task[LocalEntities]]] = HassKey(
-    "remote_bridge_local_entities"
-)
-
-
-async def async_setup_local_entities(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    platform: Platform,
-    add_entities: AddEntitiesCallback,
-    factory: type[MirroredEntity],
-) -> None:
-    """Add the entry's local entities of one platform, now and later.
-
-    With the option off, the sensor platform (always set up) removes every
-    local entity the entry had, registry entries included.
-    """
-    bridge = entry.runtime_data
-    if not bridge.options[CONF_CREATE_ENTITIES]:
-        if platform is Platform.SENSOR:
-            async_remove_local_entities(hass, entry.entry_id)
-        return
-    started = hass.data.setdefault(_STARTED, {})
-    if (task := started.get(entry.entry_id)) is None:
-        task = started[entry.entry_id] = hass.async_create_task(
-            _async_start(hass, entry), eager_start=True
-        )
-    local = await task
-    local.async_add_platform(platform, add_entities, factory)
-
-
-async def _async_start(
-    hass: HomeAssistant, entry: RemoteBridgeConfigEntry
-) -> LocalEntities:
-    local = LocalEntities(hass, entry.runtime_data)
-
-    def stop() -> None:
-        local.async_stop()
-        hass.data[_STARTED].pop(entry.entry_id, None)
-
-    entry.async_on_unload(stop)
-    await local.async_start()
-    return local

@@ -12,25 +12,11 @@ from homeassistant.components.number import (
     NumberMode,
 )
 from homeassistant.const import ATTR_MODE, ATTR_UNIT_OF_MEASUREMENT, Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity, as_number
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's numbers as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.NUMBER, async_add_entities, RemoteNumber
-    )
 
 
 class RemoteNumber(MirroredEntity, NumberEntity):
@@ -53,3 +39,6 @@ class RemoteNumber(MirroredEntity, NumberEntity):
     async def async_set_native_value(self, value: float) -> None:
         """Set the remote's value."""
         await self._call("set_value", value=value)
+
+
+async_setup_entry = local_platform(RemoteNumber)

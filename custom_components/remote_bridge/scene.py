@@ -10,25 +10,11 @@ from typing import Any
 
 from homeassistant.components.scene import Scene
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's scenes as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.SCENE, async_add_entities, RemoteScene
-    )
 
 
 class RemoteScene(MirroredEntity, Scene):
@@ -39,3 +25,6 @@ class RemoteScene(MirroredEntity, Scene):
     async def async_activate(self, **kwargs: Any) -> None:
         """Activate the remote scene (with its transition, if any)."""
         await self._call("turn_on", **kwargs)
+
+
+async_setup_entry = local_platform(RemoteScene)

@@ -6,25 +6,11 @@ from typing import Any
 
 from homeassistant.components.select import ATTR_OPTIONS, SelectEntity
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's selects as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.SELECT, async_add_entities, RemoteSelect
-    )
 
 
 class RemoteSelect(MirroredEntity, SelectEntity):
@@ -39,3 +25,6 @@ class RemoteSelect(MirroredEntity, SelectEntity):
     async def async_select_option(self, option: str) -> None:
         """Select the remote's option."""
         await self._call("select_option", option=option)
+
+
+async_setup_entry = local_platform(RemoteSelect)

@@ -29,8 +29,8 @@ from homeassistant.util import dt as dt_util
 
 from .bridge import RemoteBridgeConfigEntry
 from .entity import RemoteBridgeEntity
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import async_setup_local_entities
 from .remote import ConnectionState, LinkStats
 
 PARALLEL_UPDATES = 0
@@ -152,9 +152,7 @@ async def async_setup_entry(
             ),
         ]
     )
-    await async_setup_local_entities(
-        hass, entry, Platform.SENSOR, async_add_entities, RemoteSensor
-    )
+    await async_setup_local_entities(hass, entry, async_add_entities, RemoteSensor)
 
 
 class RemoteBridgeSensor(RemoteBridgeEntity, SensorEntity):

@@ -7,25 +7,11 @@ from typing import Any
 from homeassistant.components.siren import SirenEntity
 from homeassistant.components.siren.const import SirenEntityFeature
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity, on_off
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's sirens as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.SIREN, async_add_entities, RemoteSiren
-    )
 
 
 class RemoteSiren(MirroredEntity, SirenEntity):
@@ -45,3 +31,6 @@ class RemoteSiren(MirroredEntity, SirenEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Silence the remote siren."""
         await self._call("turn_off")
+
+
+async_setup_entry = local_platform(RemoteSiren)

@@ -6,25 +6,11 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity, on_off
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's switches as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.SWITCH, async_add_entities, RemoteSwitch
-    )
 
 
 class RemoteSwitch(MirroredEntity, SwitchEntity):
@@ -42,3 +28,6 @@ class RemoteSwitch(MirroredEntity, SwitchEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn the remote entity off."""
         await self._call("turn_off")
+
+
+async_setup_entry = local_platform(RemoteSwitch)

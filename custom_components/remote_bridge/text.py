@@ -6,25 +6,11 @@ from typing import Any
 
 from homeassistant.components.text import TextEntity, TextMode
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's texts as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.TEXT, async_add_entities, RemoteText
-    )
 
 
 class RemoteText(MirroredEntity, TextEntity):
@@ -44,3 +30,6 @@ class RemoteText(MirroredEntity, TextEntity):
     async def async_set_value(self, value: str) -> None:
         """Set the remote's text."""
         await self._call("set_value", value=value)
+
+
+async_setup_entry = local_platform(RemoteText)

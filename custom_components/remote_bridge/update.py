@@ -10,25 +10,11 @@ from typing import Any
 
 from homeassistant.components.update import UpdateEntity, UpdateEntityFeature
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's update entities as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.UPDATE, async_add_entities, RemoteUpdate
-    )
 
 
 class RemoteUpdate(MirroredEntity, UpdateEntity):
@@ -54,3 +40,6 @@ class RemoteUpdate(MirroredEntity, UpdateEntity):
         self._attr_release_url = attributes.get("release_url")
         self._attr_in_progress = bool(attributes.get("in_progress"))
         self._attr_auto_update = bool(attributes.get("auto_update"))
+
+
+async_setup_entry = local_platform(RemoteUpdate)

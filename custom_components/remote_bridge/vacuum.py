@@ -7,25 +7,11 @@ from typing import Any
 from homeassistant.components.vacuum import StateVacuumEntity, VacuumEntityFeature
 from homeassistant.components.vacuum.const import VacuumActivity
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's vacuums as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.VACUUM, async_add_entities, RemoteVacuum
-    )
 
 
 class RemoteVacuum(MirroredEntity, StateVacuumEntity):
@@ -81,3 +67,6 @@ class RemoteVacuum(MirroredEntity, StateVacuumEntity):
         if params is not None:
             data["params"] = params
         await self._call("send_command", **data)
+
+
+async_setup_entry = local_platform(RemoteVacuum)

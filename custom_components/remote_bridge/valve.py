@@ -7,25 +7,11 @@ from typing import Any
 from homeassistant.components.valve import ValveEntity, ValveEntityFeature
 from homeassistant.components.valve.const import ValveState
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's valves as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.VALVE, async_add_entities, RemoteValve
-    )
 
 
 class RemoteValve(MirroredEntity, ValveEntity):
@@ -57,3 +43,6 @@ class RemoteValve(MirroredEntity, ValveEntity):
     async def async_stop_valve(self) -> None:
         """Stop the remote valve."""
         await self._call("stop_valve")
+
+
+async_setup_entry = local_platform(RemoteValve)

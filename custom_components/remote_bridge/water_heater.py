@@ -9,25 +9,11 @@ from homeassistant.components.water_heater import (
     WaterHeaterEntityFeature,
 )
 from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddEntitiesCallback
 
-from .bridge import RemoteBridgeConfigEntry
-from .mirrored import async_setup_local_entities
 from .mirrored_entity import MirroredEntity
+from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
-
-
-async def async_setup_entry(
-    hass: HomeAssistant,
-    entry: RemoteBridgeConfigEntry,
-    async_add_entities: AddEntitiesCallback,
-) -> None:
-    """Add the remote's water heaters as they appear."""
-    await async_setup_local_entities(
-        hass, entry, Platform.WATER_HEATER, async_add_entities, RemoteWaterHeater
-    )
 
 
 _LIMITS = {"min_temp": "_attr_min_temp", "max_temp": "_attr_max_temp"}
@@ -76,3 +62,6 @@ class RemoteWaterHeater(MirroredEntity, WaterHeaterEntity):
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Turn the remote water heater off."""
         await self._call("turn_off")
+
+
+async_setup_entry = local_platform(RemoteWaterHeater)
