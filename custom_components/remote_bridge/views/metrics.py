@@ -27,92 +27,80 @@ class MetricDescription:
     value_fn: Callable[[LinkStats], float | None]
 
 
+def _gauge(
+    name: str, help_: str, value_fn: Callable[[LinkStats], float | None]
+) -> MetricDescription:
+    return MetricDescription(name=name, type="gauge", help=help_, value_fn=value_fn)
+
+
+def _counter(
+    name: str, help_: str, value_fn: Callable[[LinkStats], float | None]
+) -> MetricDescription:
+    return MetricDescription(name=name, type="counter", help=help_, value_fn=value_fn)
+
+
 METRICS: tuple[MetricDescription, ...] = (
-    MetricDescription(
-        name="connected",
-        type="gauge",
-        help="1 while the link is up",
-        value_fn=lambda stats: stats.connected,
+    _gauge("connected", "1 while the link is up", lambda stats: stats.connected),
+    _gauge(
+        "reconnect_attempts",
+        "Current reconnect attempt",
+        lambda stats: stats.reconnect_attempts,
     ),
-    MetricDescription(
-        name="reconnect_attempts",
-        type="gauge",
-        help="Current reconnect attempt",
-        value_fn=lambda stats: stats.reconnect_attempts,
+    _gauge("subscriptions", "Active subscriptions", lambda stats: stats.subscriptions),
+    _gauge(
+        "mirrored_entities",
+        "Entities in the mirror",
+        lambda stats: stats.mirrored_entities,
     ),
-    MetricDescription(
-        name="subscriptions",
-        type="gauge",
-        help="Active subscriptions",
-        value_fn=lambda stats: stats.subscriptions,
+    _counter(
+        "events_received_total",
+        "State changes received",
+        lambda stats: stats.events_received,
     ),
-    MetricDescription(
-        name="mirrored_entities",
-        type="gauge",
-        help="Entities in the mirror",
-        value_fn=lambda stats: stats.mirrored_entities,
+    _counter(
+        "bytes_received_total",
+        "Bytes received on the link",
+        lambda stats: stats.bytes_received,
     ),
-    MetricDescription(
-        name="events_received_total",
-        type="counter",
-        help="State changes received",
-        value_fn=lambda stats: stats.events_received,
+    _counter(
+        "cache_hits_total",
+        "Reads answered by the mirror",
+        lambda stats: stats.cache.hits,
     ),
-    MetricDescription(
-        name="bytes_received_total",
-        type="counter",
-        help="Bytes received on the link",
-        value_fn=lambda stats: stats.bytes_received,
+    _counter(
+        "cache_misses_total",
+        "Reads that went to the remote",
+        lambda stats: stats.cache.misses,
     ),
-    MetricDescription(
-        name="cache_hits_total",
-        type="counter",
-        help="Reads answered by the mirror",
-        value_fn=lambda stats: stats.cache.hits,
+    _counter(
+        "cache_updates_total",
+        "Mirror entries replaced by a change",
+        lambda stats: stats.cache.updates,
     ),
-    MetricDescription(
-        name="cache_misses_total",
-        type="counter",
-        help="Reads that went to the remote",
-        value_fn=lambda stats: stats.cache.misses,
+    _counter(
+        "cache_invalidations_total",
+        "Mirror entries dropped by a change",
+        lambda stats: stats.cache.invalidations,
     ),
-    MetricDescription(
-        name="cache_updates_total",
-        type="counter",
-        help="Mirror entries replaced by a change",
-        value_fn=lambda stats: stats.cache.updates,
+    _gauge(
+        "last_event_timestamp_seconds",
+        "When the last change arrived",
+        lambda stats: stats.last_event_time,
     ),
-    MetricDescription(
-        name="cache_invalidations_total",
-        type="counter",
-        help="Mirror entries dropped by a change",
-        value_fn=lambda stats: stats.cache.invalidations,
+    _gauge(
+        "ping_rtt_seconds",
+        "Last ping round trip",
+        lambda stats: None if stats.latency_ms is None else stats.latency_ms / 1000,
     ),
-    MetricDescription(
-        name="last_event_timestamp_seconds",
-        type="gauge",
-        help="When the last change arrived",
-        value_fn=lambda stats: stats.last_event_time,
+    _counter(
+        "events_forwarded_total",
+        "Remote events fired here as remote_bridge_event",
+        lambda stats: stats.events_forwarded,
     ),
-    MetricDescription(
-        name="ping_rtt_seconds",
-        type="gauge",
-        help="Last ping round trip",
-        value_fn=lambda stats: (
-            None if stats.latency_ms is None else stats.latency_ms / 1000
-        ),
-    ),
-    MetricDescription(
-        name="events_forwarded_total",
-        type="counter",
-        help="Remote events fired here as remote_bridge_event",
-        value_fn=lambda stats: stats.events_forwarded,
-    ),
-    MetricDescription(
-        name="events_dropped_total",
-        type="counter",
-        help="Remote events dropped: over the rate, or malformed",
-        value_fn=lambda stats: stats.events_dropped,
+    _counter(
+        "events_dropped_total",
+        "Remote events dropped: over the rate, or malformed",
+        lambda stats: stats.events_dropped,
     ),
 )
 
