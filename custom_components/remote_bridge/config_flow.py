@@ -98,9 +98,14 @@ class RemoteBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         return None
 
     async def _async_create(
-        self, url: str, token: str, verify_ssl: bool, errors: dict[str, str]
+        self, url: str, user_input: Mapping[str, Any], errors: dict[str, str]
     ) -> ConfigFlowResult | None:
-        """Validate the remote and create the entry; None (and errors) on failure."""
+        """Validate the remote at ``url`` with the token and SSL check entered.
+
+        Create the entry; None (and ``errors``) on failure.
+        """
+        token: str = user_input[CONF_ACCESS_TOKEN]
+        verify_ssl: bool = user_input[CONF_VERIFY_SSL]
         if not (validated := await self._async_try(url, token, verify_ssl, errors)):
             return None
         base_url, config = validated
@@ -121,12 +126,7 @@ class RemoteBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the remote's address and a long-lived access token."""
         errors: dict[str, str] = {}
         if user_input is not None and (
-            result := await self._async_create(
-                user_input[CONF_URL],
-                user_input[CONF_ACCESS_TOKEN],
-                user_input[CONF_VERIFY_SSL],
-                errors,
-            )
+            result := await self._async_create(user_input[CONF_URL], user_input, errors)
         ):
             return result
         return self.async_show_form(
@@ -183,12 +183,7 @@ class RemoteBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
             return self.async_abort(reason="unknown")
         errors: dict[str, str] = {}
         if user_input is not None and (
-            result := await self._async_create(
-                self._discovered_url,
-                user_input[CONF_ACCESS_TOKEN],
-                user_input[CONF_VERIFY_SSL],
-                errors,
-            )
+            result := await self._async_create(self._discovered_url, user_input, errors)
         ):
             return result
         return self.async_show_form(
