@@ -62,15 +62,7 @@ class RemoteDevices:
             return bridge_device
         area = snapshot.area_name(remote_device.area_id)
         self._areas.setdefault(remote_device.id, area)
-        info = DeviceInfo(
-            identifiers={self.identifier(remote_device.id)},
-            name=remote_device.display_name,
-            manufacturer=remote_device.manufacturer,
-            model=remote_device.model,
-            model_id=remote_device.model_id,
-            sw_version=remote_device.sw_version,
-            hw_version=remote_device.hw_version,
-        )
+        info = self._copy(remote_device)
         if area is not None:
             info["suggested_area"] = area
         return info
@@ -99,6 +91,18 @@ class RemoteDevices:
                 )
         async_remove_empty_devices(self._hass, self._entry_id)
 
+    def _copy(self, remote_device: RegistryDevice) -> DeviceInfo:
+        """Return what the local device copies of the remote one (not its area)."""
+        return DeviceInfo(
+            identifiers={self.identifier(remote_device.id)},
+            name=remote_device.display_name,
+            manufacturer=remote_device.manufacturer,
+            model=remote_device.model,
+            model_id=remote_device.model_id,
+            sw_version=remote_device.sw_version,
+            hw_version=remote_device.hw_version,
+        )
+
     def _async_update_device(
         self,
         devices: dr.DeviceRegistry,
@@ -108,17 +112,9 @@ class RemoteDevices:
         if remote_device is None or snapshot is None:
             return async_entry_device(self._hass, self._entry_id)
         area = snapshot.area_name(remote_device.area_id)
-        device = devices.async_get_or_create(
-            config_entry_id=self._entry_id,
-            identifiers={self.identifier(remote_device.id)},
-            name=remote_device.display_name,
-            manufacturer=remote_device.manufacturer,
-            model=remote_device.model,
-            model_id=remote_device.model_id,
-            sw_version=remote_device.sw_version,
-            hw_version=remote_device.hw_version,
-            suggested_area=area,
-        )
+        info = self._copy(remote_device)
+        info["suggested_area"] = area
+        device = devices.async_get_or_create(config_entry_id=self._entry_id, **info)
         async_link_to_bridge(self._hass, self._entry_id, device.id)
         copied = self._areas.get(remote_device.id)
         self._areas[remote_device.id] = area
