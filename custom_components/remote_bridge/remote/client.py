@@ -22,9 +22,16 @@ import orjson
 
 from .backoff import BackoffPolicy
 from .channel import CommandChannel, WebSocket, open_channel
-from .exceptions import CannotConnect, CommandFailed, InvalidAuth, ProtocolError
+from .exceptions import (
+    CannotConnect,
+    CommandFailed,
+    InvalidAuth,
+    ProtocolError,
+    RemoteBridgeError,
+)
 from .filters import EntityFilter
 from .options import ClientCallbacks, ClientOptions
+from .overload import overload_close
 from .protocol import (
     TYPE_EVENT,
     TYPE_PONG,
@@ -103,6 +110,9 @@ class RemoteClient:
         self._heartbeat: asyncio.Task[None] | None = None
         self._link_closed = asyncio.Event()
         self._stopping = False
+        # The reason of the last close the remote started (None: it did not).
+        self._remote_close: str | None = None
+        self._failures_logged: set[type[BaseException]] = set()
 
         self.link_state = ConnectionState.DISCONNECTED
         self.remote_config: dict[str, Any] = {}
@@ -191,8 +201,18 @@ class RemoteClient:
             await self.close_link()
             self.report_state(ConnectionState.AUTH_FAILED)
             raise
-        except BaseException as err:
+        except RemoteBridgeError as err:
             self.last_error = str(err) or type(err).__name__
+            await self.close_link()
+            raise
+        except Exception as err:
+            # A bug or a remote's answer nobody foresaw: a failed attempt, not
+            # the end of the supervisor.
+            self.log_failure(err, "Connecting to %s failed unexpectedly")
+            self.last_error = f"unexpected {type(err).__name__}"
+            await self.close_link()
+            raise ProtocolError(self.last_error) from err
+        except BaseException:
             await self.close_link()
             raise
         if self.stopping():
@@ -296,7 +316,9 @@ class RemoteClient:
             self._token,
             verify_ssl=options.verify_ssl,
             connect_timeout=options.connect_timeout,
+            max_frame_bytes=options.max_frame_bytes,
         )
+        self._remote_close = None
         channel = self._channel = CommandChannel(
             ws, command_timeout=options.command_timeout
         )
@@ -339,6 +361,14 @@ class RemoteClient:
                 message = await ws.receive()
                 if message.type is text:
                     self._handle_frame(message.data, channel)
+                elif message.type is aiohttp.WSMsgType.CLOSE:
+                    self._remote_close = str(message.extra or "")
+                    break
+                elif message.type is aiohttp.WSMsgType.ERROR:
+                    self.last_error = f"link error: {type(message.data).__name__}"
+                    if ws.close_code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG:
+                        self.last_error = "the remote sent a frame over the limit"
+                    break
                 elif message.type in _CLOSING:
                     break
                 else:
@@ -358,9 +388,17 @@ class RemoteClient:
                     self._dispatch(message, channel)
             else:
                 self._dispatch(payload, channel)
-            self._subscriptions.decoder.flush()
-        # Frames are nearly always ASCII: then characters are bytes.
-        self._callbacks.frame_done(len(data) if data.isascii() else len(data.encode()))
+            try:
+                self._subscriptions.decoder.flush()
+            except Exception as err:  # noqa: BLE001 - one frame, not the link
+                self.log_failure(err, "Handling a frame from %s failed")
+        try:
+            # Frames are nearly always ASCII: then characters are bytes.
+            self._callbacks.frame_done(
+                len(data) if data.isascii() else len(data.encode())
+            )
+        except Exception as err:  # noqa: BLE001 - one frame, not the link
+            self.log_failure(err, "Handling a frame from %s failed")
 
     def _dispatch(self, message: Any, channel: CommandChannel) -> None:
         """Route one message: an event to its subscription, an answer to its command."""
@@ -377,6 +415,9 @@ class RemoteClient:
                 return
         except MALFORMED:
             self._log_once("message", "Ignoring a malformed message from %s")
+            return
+        except Exception as err:  # noqa: BLE001 - one message, not the link
+            self.log_failure(err, "Handling a message from %s failed")
             return
         self._log_once("type", "Ignoring a message of unknown type %r from %s", kind)
 
@@ -398,6 +439,25 @@ class RemoteClient:
             except CannotConnect:
                 return
             self.latency_ms = round((time.monotonic() - started) * 1000, 1)
+
+    def log_failure(self, err: BaseException, message: str) -> None:
+        """Log an unexpected error with its traceback, once per kind of error."""
+        if type(err) in self._failures_logged:
+            self._logger.debug(message, self.base_url)
+            return
+        self._failures_logged.add(type(err))
+        self._logger.error(message, self.base_url, exc_info=err)
+
+    def dropped_for_overload(self) -> bool:
+        """Return True if the remote closed the last link for falling behind."""
+        reason = self._remote_close
+        if reason is None:
+            return False
+        return overload_close(reason) or self._callbacks.flooded()
+
+    def report_overload(self, drops: int) -> None:
+        """Tell the owner how many drops for overload came in a row."""
+        self._callbacks.overload(drops)
 
     def _link_lost(self, channel: CommandChannel | None) -> None:
         """Fail what waits on the link; the supervisor decides what comes next."""

@@ -41,3 +41,18 @@ class FillTracker:
     def cancel(self, token: int) -> None:
         """Forget a fill that failed."""
         self._dirty.pop(token, None)
+
+    def mark_all(self) -> None:
+        """Mark every open fill stale: a snapshot replaced the mirror since."""
+        for token in self._dirty:
+            self._dirty[token] = StaleFill()
+
+
+class StaleFill(set[str]):
+    """The dirty set of a fill a snapshot overtook: every entity changed."""
+
+    __slots__ = ()
+
+    def __contains__(self, entity_id: object) -> bool:
+        """Return True: whatever the fill fetched, the snapshot is newer."""
+        return True

@@ -14,7 +14,8 @@ import logging
 from typing import TYPE_CHECKING
 
 from .backoff import BackoffPolicy
-from .exceptions import InvalidAuth, RemoteBridgeError
+from .exceptions import InvalidAuth
+from .overload import CALM_SECONDS
 
 if TYPE_CHECKING:
     from .client import RemoteClient
@@ -55,6 +56,8 @@ class Supervisor:
         self._run_done = asyncio.Event()
         self.reconnect_attempts = 0
         self.gave_up = False
+        # Drops for overload in a row: they keep the backoff growing.
+        self.overload_drops = 0
 
     def connected(self) -> None:
         """Note that the link is up: a new outage counts from 1 again."""
@@ -92,10 +95,11 @@ class Supervisor:
             return  # never retried: only new credentials (reauth) help
         while not client.stopping():
             if client.has_link():
-                await client.wait_link_closed()
+                await self._wait_link_closed()
                 if client.stopping():
                     break
                 client.report_state(ConnectionState.RECONNECTING)
+                self._note_drop(overload=client.dropped_for_overload())
             if await self._reconnect_with_backoff():
                 continue
             if client.auth_failed() or client.stopping():
@@ -108,6 +112,34 @@ class Supervisor:
             if not client.stopping():
                 client.report_state(ConnectionState.RECONNECTING)
 
+    async def _wait_link_closed(self) -> None:
+        """Wait for the link to drop; a long calm ends a streak of overloads."""
+        client = self._client
+        if self.overload_drops:
+            try:
+                async with asyncio.timeout(CALM_SECONDS):
+                    await client.wait_link_closed()
+            except TimeoutError:
+                self._note_drop(overload=False)
+            else:
+                return
+        await client.wait_link_closed()
+
+    def _note_drop(self, *, overload: bool) -> None:
+        """Count drops for overload in a row; any other drop ends the streak."""
+        drops = self.overload_drops + 1 if overload else 0
+        if drops == self.overload_drops:
+            return
+        self.overload_drops = drops
+        if overload:
+            self._logger.warning(
+                "The remote at %s dropped the link: it sent more changes than "
+                "this bridge could take (%s time(s) in a row)",
+                self._client.base_url,
+                drops,
+            )
+        self._client.report_overload(drops)
+
     async def _reconnect_with_backoff(self) -> bool:
         """Retry until connected (True) or auth failed / gave up (False)."""
         client = self._client
@@ -118,8 +150,12 @@ class Supervisor:
                 client.report_state(ConnectionState.DISCONNECTED)
                 return False
             if not self._wake.is_set():
+                # connect() resets the attempts; a remote that keeps dropping
+                # us for overload must not be hit once a second anyway.
                 await self._wait_or_wake(
-                    self._backoff.delay(self.reconnect_attempts + 1)
+                    self._backoff.delay(
+                        self.reconnect_attempts + 1 + self.overload_drops
+                    )
                 )
             self._wake.clear()
             if client.stopping():
@@ -130,7 +166,8 @@ class Supervisor:
                 await client.connect()
             except InvalidAuth:
                 return False
-            except RemoteBridgeError as err:
+            except Exception as err:  # noqa: BLE001 - any failure is one attempt
+                # connect() logged an unexpected one with its traceback.
                 self._logger.debug(
                     "Reconnect attempt %s to %s failed: %s",
                     self.reconnect_attempts,
