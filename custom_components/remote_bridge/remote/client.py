@@ -50,6 +50,7 @@ from .subscriptions import (
     log_once_factory,
 )
 from .supervisor import ConnectionState, Supervisor
+from .validate import serialisable
 
 _LOGGER = logging.getLogger(__name__)
 _CLOSING = (
@@ -104,6 +105,7 @@ class RemoteClient:
             access_token,
             verify_ssl=options.verify_ssl,
             timeout=options.command_timeout,
+            max_body_bytes=options.max_frame_bytes,
         )
         self._channel: CommandChannel | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -345,10 +347,14 @@ class RemoteClient:
             raise ProtocolError("get_states did not answer a list")
         self._callbacks.snapshot(states)
         services = await self.send_command({"type": "get_services"})
-        if isinstance(services, dict):
+        if isinstance(services, dict) and serialisable(services):
             self._callbacks.services(services_as_list(services))
         config = await self.send_command({"type": "get_config"})
-        if isinstance(config, dict):
+        if isinstance(config, dict) and serialisable(config):
+            # Shown as the device's name and version: text, or nothing.
+            for key in ("location_name", "version"):
+                if not isinstance(config.get(key), str):
+                    config.pop(key, None)
             self.remote_config = config
             self._callbacks.remote_config(config)
 
