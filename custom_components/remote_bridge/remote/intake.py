@@ -79,17 +79,15 @@ class Intake:
                 continue
             if entity_id in fresh or len(fresh) < limit:
                 fresh[entity_id] = state
-            elif not self.over_limit:
-                self.over_limit = was_over = True  # told below, once
-                self.log_once(
-                    "entity_limit",
-                    "Mirroring only the first %s entities of the remote at %s",
-                    self.max_entities,
-                )
+            else:
+                self.over_limit = True
         if rejected:
             self.log_once("snapshot_state", "Ignoring malformed states from %s")
-        if self.over_limit or was_over:
-            self._on_limit(self.over_limit)
+        if self.over_limit and not was_over:
+            self.over_limit = False
+            self._reached()
+        elif was_over and not self.over_limit:
+            self._on_limit(False)
         return fresh
 
     @staticmethod

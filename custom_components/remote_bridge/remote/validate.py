@@ -20,7 +20,7 @@ import orjson
 # that this package stays free of Home Assistant.
 _OBJECT_ID: Final = r"(?!_)[\da-z_]+(?<!_)"
 _DOMAIN: Final = r"(?!.+__)" + _OBJECT_ID
-_VALID_ENTITY_ID: Final = re.compile(r"^" + _DOMAIN + r"\." + _OBJECT_ID + r"$")
+_VALID_ENTITY_ID: Final = re.compile(_DOMAIN + r"\." + _OBJECT_ID)
 # Longer ids are not made by Home Assistant (255 is its database column).
 _MAX_ENTITY_ID_LENGTH: Final = 255
 
@@ -30,7 +30,8 @@ def valid_entity_id(entity_id: object) -> bool:
     return (
         type(entity_id) is str
         and len(entity_id) <= _MAX_ENTITY_ID_LENGTH
-        and _VALID_ENTITY_ID.match(entity_id) is not None
+        # fullmatch: Home Assistant's ``$`` would let a trailing newline through.
+        and _VALID_ENTITY_ID.fullmatch(entity_id) is not None
     )
 
 
