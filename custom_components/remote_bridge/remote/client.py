@@ -368,7 +368,10 @@ class RemoteClient:
                 if message.type is text:
                     self._handle_frame(message.data, channel)
                 elif message.type is aiohttp.WSMsgType.CLOSE:
-                    self._remote_close = str(message.extra or "")
+                    # An ordinary close the remote started: kept for the
+                    # supervisor (a drop for overload looks like this).
+                    if message.data in (None, aiohttp.WSCloseCode.OK):
+                        self._remote_close = str(message.extra or "")
                     break
                 elif message.type is aiohttp.WSMsgType.ERROR:
                     self.last_error = f"link error: {type(message.data).__name__}"
@@ -454,8 +457,17 @@ class RemoteClient:
         self._failures_logged.add(type(err))
         self._logger.error(message, self.base_url, exc_info=err)
 
+    def remote_closed(self) -> bool:
+        """Return True if the remote closed the last link, in the ordinary way."""
+        return self._remote_close is not None
+
     def dropped_for_overload(self) -> bool:
-        """Return True if the remote closed the last link for falling behind."""
+        """Return True if the remote surely closed the last link for falling behind.
+
+        Home Assistant gives no reason (code 1000 and nothing else), so this
+        holds only after a flood of changes; a drop after a burst the bridge
+        never saw is told by the supervisor (the remote takes it back at once).
+        """
         reason = self._remote_close
         if reason is None:
             return False

@@ -58,6 +58,8 @@ class Supervisor:
         self.gave_up = False
         # Drops for overload in a row: they keep the backoff growing.
         self.overload_drops = 0
+        # True when the last successful connect() was the first attempt.
+        self._back_at_once = False
 
     def connected(self) -> None:
         """Note that the link is up: a new outage counts from 1 again."""
@@ -94,13 +96,21 @@ class Supervisor:
         if client.auth_failed():
             return  # never retried: only new credentials (reauth) help
         while not client.stopping():
+            # A clean close by a remote that takes us back at once is a drop
+            # for overload too: Home Assistant's close carries no reason.
+            suspect = False
             if client.has_link():
                 await self._wait_link_closed()
                 if client.stopping():
                     break
                 client.report_state(ConnectionState.RECONNECTING)
-                self._note_drop(overload=client.dropped_for_overload())
+                if client.dropped_for_overload():
+                    self._note_drop(overload=True)
+                elif not (suspect := client.remote_closed()):
+                    self._note_drop(overload=False)
             if await self._reconnect_with_backoff():
+                if suspect:
+                    self._note_drop(overload=self._back_at_once)
                 continue
             if client.auth_failed() or client.stopping():
                 return
@@ -133,8 +143,8 @@ class Supervisor:
         self.overload_drops = drops
         if overload:
             self._logger.warning(
-                "The remote at %s dropped the link: it sent more changes than "
-                "this bridge could take (%s time(s) in a row)",
+                "The remote at %s dropped the link, most likely because this "
+                "bridge fell behind its changes (%s time(s) in a row)",
                 self._client.base_url,
                 drops,
             )
@@ -162,6 +172,7 @@ class Supervisor:
                 break
             self.reconnect_attempts += 1
             client.report_state(ConnectionState.RECONNECTING)
+            self._back_at_once = self.reconnect_attempts == 1
             try:
                 await client.connect()
             except InvalidAuth:
