@@ -19,6 +19,7 @@ than the example); the backoff sleep is faked, the frame limit small.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,7 +40,9 @@ from custom_components.remote_bridge.remote.validate import valid_entity_id
 from .scripted_server import GOOD_TOKEN, Connection, ScriptedServer, deep, raw_json
 
 FRAME_LIMIT = 16_384
-SEQUENCES = int(__import__('os').environ.get('HOSTILE_N', 1_000))  # per subscription kind: 2,000 in all
+SEQUENCES = int(
+    __import__("os").environ.get("HOSTILE_N", 1_000)
+)  # per subscription kind: 2,000 in all
 SOAK_SEQUENCES = 50_000
 TS = 1_764_158_400.0
 
@@ -72,8 +75,10 @@ scalars = (
 )
 junk = st.recursive(
     scalars,
-    lambda inner: st.lists(inner, max_size=3)
-    | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 entity_ids = st.sampled_from(ENTITY_IDS) | st.text(max_size=12)
@@ -157,14 +162,26 @@ def event(sub: str, body: st.SearchStrategy[Any]) -> st.SearchStrategy[Frame]:
 
 
 messages = st.one_of(
-    event("entities", st.dictionaries(entity_ids, compressed_states(), max_size=3).map(lambda a: {"a": a})),
-    event("entities", st.dictionaries(entity_ids, diffs(), max_size=3).map(lambda c: {"c": c})),
+    event(
+        "entities",
+        st.dictionaries(entity_ids, compressed_states(), max_size=3).map(
+            lambda a: {"a": a}
+        ),
+    ),
+    event(
+        "entities",
+        st.dictionaries(entity_ids, diffs(), max_size=3).map(lambda c: {"c": c}),
+    ),
     event("entities", st.lists(entity_ids | junk, max_size=3).map(lambda r: {"r": r})),
     event("entities", junk),
     event("state_changed", state_changed()),
     event("state_changed", junk),
     event("service_registered", junk),
-    st.builds(lambda sub, body: Frame("message", {"id": sub, "type": "event", "event": body}), st.integers(-5, 50) | junk, junk),
+    st.builds(
+        lambda sub, body: Frame("message", {"id": sub, "type": "event", "event": body}),
+        st.integers(-5, 50) | junk,
+        junk,
+    ),
     st.builds(
         lambda mid, ok, result: Frame(
             "message", {"id": mid, "type": "result", "success": ok, "result": result}
@@ -173,7 +190,10 @@ messages = st.one_of(
         junk,
         junk,
     ),
-    st.builds(lambda kind: Frame("message", {"type": kind, "id": 1}), st.text(max_size=10) | junk),
+    st.builds(
+        lambda kind: Frame("message", {"type": kind, "id": 1}),
+        st.text(max_size=10) | junk,
+    ),
     junk.map(lambda value: Frame("message", value)),
 )
 
@@ -205,12 +225,14 @@ class Hostile:
     runner: asyncio.Task[None] | None = None
 
     def connection(self) -> Connection | None:
+        """Return the live connection, once subscribed."""
         if not self.link.connected or not self.server.connections:
             return None
         connection = self.server.connections[-1]
         return connection if connection.subs else None
 
     async def play(self, frame: Frame) -> None:
+        """Do what ``frame`` says, on the live connection if there is one."""
         connection = self.connection()
         server = self.server
         if frame.kind == "snapshot":
@@ -233,7 +255,9 @@ class Hostile:
         elif frame.kind == "binary":
             await connection.ws.send_bytes(frame.payload)
         elif frame.kind == "huge":
-            await connection.send_raw(f'{{"type":"event","pad":"{"x" * frame.payload}"}}')
+            await connection.send_raw(
+                f'{{"type":"event","pad":"{"x" * frame.payload}"}}'
+            )
         elif frame.kind == "close":
             await connection.ws.close()
 
@@ -256,10 +280,8 @@ class Hostile:
             while True:
                 connection = self.connection()
                 if connection is not None and not connection.ws.closed:
-                    try:
+                    with contextlib.suppress(ConnectionError):
                         await self._send_marker(connection, value)
-                    except ConnectionError:
-                        pass
                 for _ in range(50):
                     await asyncio.sleep(0.001)
                     entry = mirror.get("sensor.marker")
@@ -272,7 +294,11 @@ class Hostile:
         if (sub := connection.subs.get("entities")) is not None:
             compressed = {"s": value, "a": {}, "c": "m", "lc": TS}
             await connection.send(
-                {"id": sub, "type": "event", "event": {"a": {"sensor.marker": compressed}}}
+                {
+                    "id": sub,
+                    "type": "event",
+                    "event": {"a": {"sensor.marker": compressed}},
+                }
             )
             return
         new_state = {
@@ -288,11 +314,14 @@ class Hostile:
             {
                 "id": connection.subs["state_changed"],
                 "type": "event",
-                "event": {"data": {"entity_id": "sensor.marker", "new_state": new_state}},
+                "event": {
+                    "data": {"entity_id": "sensor.marker", "new_state": new_state}
+                },
             }
         )
 
     async def check(self) -> None:
+        """Assert what must hold after any sequence."""
         link = self.link
         assert self.runner is not None
         assert not self.runner.done(), self.runner
@@ -310,9 +339,9 @@ class Hostile:
             assert keep(entity_id), entity_id
         reader = link.reader
         for read in (
-            lambda: reader.states_json(),
+            reader.states_json,
             lambda: reader.states_json(["light"]),
-            lambda: reader.services(),
+            reader.services,
             *(lambda e=e: reader.state(e) for e in ("light.a", "sensor.t", "Light.A")),
         ):
             try:
@@ -371,7 +400,9 @@ async def one_sequence(hostile: Hostile, sequence: list[Frame]) -> None:
     hostile.server.rest.clear()
 
 
-@pytest.mark.parametrize("subscribe_entities", [True, False], ids=["entities", "state_changed"])
+@pytest.mark.parametrize(
+    "subscribe_entities", [True, False], ids=["entities", "state_changed"]
+)
 def test_hostile_remote(
     socket_enabled: None, pytestconfig: pytest.Config, subscribe_entities: bool
 ) -> None:

@@ -18,7 +18,6 @@ import time
 from typing import Any
 
 import aiohttp
-import orjson
 
 from .backoff import BackoffPolicy
 from .channel import CommandChannel, WebSocket, open_channel
@@ -30,20 +29,11 @@ from .exceptions import (
     RemoteBridgeError,
 )
 from .filters import EntityFilter
+from .frames import FrameRouter
 from .options import ClientCallbacks, ClientOptions
-from .overload import overload_close
-from .protocol import (
-    TYPE_EVENT,
-    TYPE_PONG,
-    TYPE_RESULT,
-    UNSUPPORTED_CODES,
-    normalize_url,
-    services_as_list,
-    websocket_url,
-)
+from .protocol import UNSUPPORTED_CODES, normalize_url, services_as_list, websocket_url
 from .rest import RestApi
 from .subscriptions import (
-    MALFORMED,
     EventHandler,
     SubscriptionKind,
     Subscriptions,
@@ -53,12 +43,6 @@ from .supervisor import ConnectionState, Supervisor
 from .validate import serialisable
 
 _LOGGER = logging.getLogger(__name__)
-_CLOSING = (
-    aiohttp.WSMsgType.CLOSE,
-    aiohttp.WSMsgType.CLOSING,
-    aiohttp.WSMsgType.CLOSED,
-    aiohttp.WSMsgType.ERROR,
-)
 
 
 class RemoteClient:
@@ -112,9 +96,13 @@ class RemoteClient:
         self._heartbeat: asyncio.Task[None] | None = None
         self._link_closed = asyncio.Event()
         self._stopping = False
-        # The reason of the last close the remote started (None: it did not).
-        self._remote_close: str | None = None
-        self._failures_logged: set[type[BaseException]] = set()
+        self._frames = FrameRouter(
+            self._subscriptions,
+            self._callbacks,
+            logger=logger,
+            base_url=self.base_url,
+            log_once=self._log_once,
+        )
 
         self.link_state = ConnectionState.DISCONNECTED
         self.remote_config: dict[str, Any] = {}
@@ -210,7 +198,7 @@ class RemoteClient:
         except Exception as err:
             # A bug or a remote's answer nobody foresaw: a failed attempt, not
             # the end of the supervisor.
-            self.log_failure(err, "Connecting to %s failed unexpectedly")
+            self._frames.log_failure(err, "Connecting to %s failed unexpectedly")
             self.last_error = f"unexpected {type(err).__name__}"
             await self.close_link()
             raise ProtocolError(self.last_error) from err
@@ -320,7 +308,7 @@ class RemoteClient:
             connect_timeout=options.connect_timeout,
             max_frame_bytes=options.max_frame_bytes,
         )
-        self._remote_close = None
+        self._frames.remote_close = None
         channel = self._channel = CommandChannel(
             ws, command_timeout=options.command_timeout
         )
@@ -361,74 +349,13 @@ class RemoteClient:
     # -- the live link --------------------------------------------------------
 
     async def _read_loop(self, ws: WebSocket, channel: CommandChannel) -> None:
-        text = aiohttp.WSMsgType.TEXT
+        frames = self._frames
         try:
-            while True:
-                message = await ws.receive()
-                if message.type is text:
-                    self._handle_frame(message.data, channel)
-                elif message.type is aiohttp.WSMsgType.CLOSE:
-                    # An ordinary close the remote started: kept for the
-                    # supervisor (a drop for overload looks like this).
-                    if message.data in (None, aiohttp.WSCloseCode.OK):
-                        self._remote_close = str(message.extra or "")
-                    break
-                elif message.type is aiohttp.WSMsgType.ERROR:
-                    self.last_error = f"link error: {type(message.data).__name__}"
-                    if ws.close_code == aiohttp.WSCloseCode.MESSAGE_TOO_BIG:
-                        self.last_error = "the remote sent a frame over the limit"
-                    break
-                elif message.type in _CLOSING:
-                    break
-                else:
-                    self._log_once("binary", "Ignoring a non-text frame from %s")
+            await frames.read(ws, channel)
         finally:
+            if frames.error is not None:
+                self.last_error = frames.error
             self._link_lost(channel)
-
-    def _handle_frame(self, data: str, channel: CommandChannel) -> None:
-        """Route every message of one frame, then close the frame's batch."""
-        try:
-            payload = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            self._log_once("frame", "Ignoring a malformed frame from %s")
-        else:
-            if type(payload) is list:  # coalesced messages
-                for message in payload:
-                    self._dispatch(message, channel)
-            else:
-                self._dispatch(payload, channel)
-            try:
-                self._subscriptions.decoder.flush()
-            except Exception as err:  # noqa: BLE001 - one frame, not the link
-                self.log_failure(err, "Handling a frame from %s failed")
-        try:
-            # Frames are nearly always ASCII: then characters are bytes.
-            self._callbacks.frame_done(
-                len(data) if data.isascii() else len(data.encode())
-            )
-        except Exception as err:  # noqa: BLE001 - one frame, not the link
-            self.log_failure(err, "Handling a frame from %s failed")
-
-    def _dispatch(self, message: Any, channel: CommandChannel) -> None:
-        """Route one message: an event to its subscription, an answer to its command."""
-        try:
-            kind = message["type"]
-            if kind == TYPE_EVENT:
-                handlers = self._subscriptions.handlers
-                if (handler := handlers.get(message["id"])) is not None:
-                    handler(message["event"])
-                return
-            if kind in (TYPE_RESULT, TYPE_PONG):
-                self._subscriptions.decoder.flush()  # what came before goes first
-                channel.answer(message)
-                return
-        except MALFORMED:
-            self._log_once("message", "Ignoring a malformed message from %s")
-            return
-        except Exception as err:  # noqa: BLE001 - one message, not the link
-            self.log_failure(err, "Handling a message from %s failed")
-            return
-        self._log_once("type", "Ignoring a message of unknown type %r from %s", kind)
 
     async def _heartbeat_loop(self) -> None:
         interval = self._options.heartbeat_interval
@@ -449,29 +376,13 @@ class RemoteClient:
                 return
             self.latency_ms = round((time.monotonic() - started) * 1000, 1)
 
-    def log_failure(self, err: BaseException, message: str) -> None:
-        """Log an unexpected error with its traceback, once per kind of error."""
-        if type(err) in self._failures_logged:
-            self._logger.debug(message, self.base_url)
-            return
-        self._failures_logged.add(type(err))
-        self._logger.error(message, self.base_url, exc_info=err)
-
     def remote_closed(self) -> bool:
         """Return True if the remote closed the last link, in the ordinary way."""
-        return self._remote_close is not None
+        return self._frames.remote_close is not None
 
     def dropped_for_overload(self) -> bool:
-        """Return True if the remote surely closed the last link for falling behind.
-
-        Home Assistant gives no reason (code 1000 and nothing else), so this
-        holds only after a flood of changes; a drop after a burst the bridge
-        never saw is told by the supervisor (the remote takes it back at once).
-        """
-        reason = self._remote_close
-        if reason is None:
-            return False
-        return overload_close(reason) or self._callbacks.flooded()
+        """Return True if the last link surely ended for falling behind."""
+        return self._frames.dropped_for_overload()
 
     def report_overload(self, drops: int) -> None:
         """Tell the owner how many drops for overload came in a row."""

@@ -11,7 +11,7 @@ Assistant's glue raises a repair issue); a snapshot that fits again calls
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sized
 from typing import Any, Final
 
 from .filters import EntityFilter
@@ -43,12 +43,19 @@ class Intake:
         self.log_once = log_once
         self._on_limit = on_limit
 
-    def room_for_one(self, entities: int) -> bool:
-        """Return True if one more entity fits next to ``entities``."""
-        if entities < self.max_entities:
+    def room(self, entries: Sized) -> bool:
+        """Return True if one more entity fits next to ``entries``."""
+        if len(entries) < self.max_entities:
             return True
         self._reached()
         return False
+
+    def admit(self, entity_id: str, state: Any, entries: Mapping[str, Any]) -> bool:
+        """Return True if a fetched state may be stored next to ``entries``."""
+        if not self.acceptable(entity_id, state):
+            self.log_once("snapshot_state", "Ignoring malformed states from %s")
+            return False
+        return entity_id in entries or self.room(entries)
 
     def _reached(self) -> None:
         if self.over_limit:

@@ -32,22 +32,10 @@ from .fills import StaleFill
 from .filters import EntityFilter
 from .intake import Intake
 from .overlay import MAX_TIMESTAMP as _MAX_TIMESTAMP, Overlay as _Overlay, overlay_of
-from .protocol import State, apply_diff, is_full_state
+from .protocol import UNAPPLICABLE as _UNAPPLICABLE, State, apply_diff, is_full_state
 from .stats import MirrorCounters
 from .ttl import TtlClock
 from .validate import serialisable
-
-# What a diff that does not fit its entry can raise (a timestamp out of range
-# raises OverflowError or OSError, not ValueError).
-_UNAPPLICABLE = (
-    KeyError,
-    TypeError,
-    AttributeError,
-    ValueError,
-    ArithmeticError,
-    OSError,
-)
-
 
 # What a folded diff without attributes contributes (never mutated).
 _NO_ATTRIBUTES: dict[str, Any] = {}
@@ -116,9 +104,7 @@ class StateMirror:
             self.counters.fallbacks += 1
             self._invalidate(entity_id)
             return
-        if entity_id not in self._states and not self.intake.room_for_one(
-            len(self._states)
-        ):
+        if entity_id not in self._states and not self.intake.room(self._states):
             return
         if self._entry(entity_id) == state:
             # A repeat (the initial dump after a reconnect): nothing changed, so
@@ -403,11 +389,7 @@ class StateMirror:
             if self._states.pop(entity_id, None) is not None:
                 self._changed(entity_id)
             return
-        intake = self.intake
-        if not intake.acceptable(entity_id, state):
-            intake.log_once("snapshot_state", "Ignoring malformed states from %s")
-            return
-        if entity_id not in self._states and not intake.room_for_one(len(self._states)):
+        if not self.intake.admit(entity_id, state, self._states):
             return
         if self._entry(entity_id) != state:
             self._states[entity_id] = state
