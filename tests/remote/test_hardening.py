@@ -186,6 +186,37 @@ async def test_any_failure_of_an_attempt_is_retried(
     assert "RuntimeError: a bug" in caplog.text  # with its traceback
 
 
+async def test_a_failing_owner_callback_does_not_end_the_supervisor(
+    scripted: ScriptedServer, own_session: aiohttp.ClientSession
+) -> None:
+    """The owner's link-state callback raises on every call: the link still heals."""
+    from custom_components.remote_bridge.remote import ClientOptions, RemoteLink  # noqa: PLC0415
+
+    def broken(_state: Any) -> None:
+        raise RuntimeError("owner bug")
+
+    async def sleep(_delay: float) -> None:
+        await asyncio.sleep(0)
+
+    link = RemoteLink(
+        own_session,
+        scripted.url,
+        GOOD_TOKEN,
+        options=ClientOptions(**FAST),
+        on_link_state=broken,
+        sleep=sleep,
+    )
+    await link.connect()
+    runner = asyncio.ensure_future(link.run())
+    try:
+        await scripted.connections[0].ws.close()
+        await wait_for(lambda: len(scripted.connections) == 2 and link.connected)
+        assert not runner.done()
+    finally:
+        await link.stop()
+        await runner
+
+
 async def test_a_failing_event_handler_does_not_end_the_reader(
     scripted: ScriptedServer, wired: Factory
 ) -> None:

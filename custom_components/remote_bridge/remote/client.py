@@ -96,7 +96,8 @@ class RemoteClient:
         self._heartbeat: asyncio.Task[None] | None = None
         self._link_closed = asyncio.Event()
         self._stopping = False
-        self._frames = FrameRouter(
+        # Reads each socket; tells how the last one ended.
+        self.frames = FrameRouter(
             self._subscriptions,
             self._callbacks,
             logger=logger,
@@ -195,10 +196,8 @@ class RemoteClient:
             self.last_error = str(err) or type(err).__name__
             await self.close_link()
             raise
-        except Exception as err:
-            # A bug or a remote's answer nobody foresaw: a failed attempt, not
-            # the end of the supervisor.
-            self._frames.log_failure(err, "Connecting to %s failed unexpectedly")
+        except Exception as err:  # a bug, or an answer nobody foresaw: one attempt
+            self.frames.log_failure(err, "Connecting to %s failed unexpectedly")
             self.last_error = f"unexpected {type(err).__name__}"
             await self.close_link()
             raise ProtocolError(self.last_error) from err
@@ -277,7 +276,7 @@ class RemoteClient:
     def report_state(self, state: ConnectionState) -> None:
         """Set the link's state and tell the owner."""
         self.link_state = state
-        self._callbacks.link_state(state)
+        self._tell(self._callbacks.link_state, state)
 
     async def close_link(self) -> None:
         """Close the socket and its tasks; fail what waits on the link."""
@@ -308,7 +307,7 @@ class RemoteClient:
             connect_timeout=options.connect_timeout,
             max_frame_bytes=options.max_frame_bytes,
         )
-        self._frames.remote_close = None
+        self.frames.remote_close = None
         channel = self._channel = CommandChannel(
             ws, command_timeout=options.command_timeout
         )
@@ -349,7 +348,7 @@ class RemoteClient:
     # -- the live link --------------------------------------------------------
 
     async def _read_loop(self, ws: WebSocket, channel: CommandChannel) -> None:
-        frames = self._frames
+        frames = self.frames
         try:
             await frames.read(ws, channel)
         finally:
@@ -376,17 +375,16 @@ class RemoteClient:
                 return
             self.latency_ms = round((time.monotonic() - started) * 1000, 1)
 
-    def remote_closed(self) -> bool:
-        """Return True if the remote closed the last link, in the ordinary way."""
-        return self._frames.remote_close is not None
-
-    def dropped_for_overload(self) -> bool:
-        """Return True if the last link surely ended for falling behind."""
-        return self._frames.dropped_for_overload()
-
     def report_overload(self, drops: int) -> None:
         """Tell the owner how many drops for overload came in a row."""
-        self._callbacks.overload(drops)
+        self._tell(self._callbacks.overload, drops)
+
+    def _tell(self, callback: Callable[..., None], *args: Any) -> None:
+        """Call an owner's callback: its bug is logged, the supervisor goes on."""
+        try:
+            callback(*args)
+        except Exception as err:  # noqa: BLE001 - the link outlives a bad callback
+            self.frames.log_failure(err, "A callback of the link to %s failed")
 
     def _link_lost(self, channel: CommandChannel | None) -> None:
         """Fail what waits on the link; the supervisor decides what comes next."""

@@ -51,7 +51,8 @@ class FrameRouter:
         self._base_url = base_url
         self._log_once = log_once
         self._failures_logged: set[type[BaseException]] = set()
-        # The reason of the socket's close if the remote started an ordinary one.
+        # The reason of the socket's close if the remote started an ordinary
+        # one (code 1000): what a drop for falling behind looks like.
         self.remote_close: str | None = None
         # Why the socket failed (an error, a frame over the limit), if it did.
         self.error: str | None = None

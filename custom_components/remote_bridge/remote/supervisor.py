@@ -104,9 +104,9 @@ class Supervisor:
                 if client.stopping():
                     break
                 client.report_state(ConnectionState.RECONNECTING)
-                if client.dropped_for_overload():
+                if client.frames.dropped_for_overload():
                     self._note_drop(overload=True)
-                elif not (suspect := client.remote_closed()):
+                elif not (suspect := client.frames.remote_close is not None):
                     self._note_drop(overload=False)
             if await self._reconnect_with_backoff():
                 if suspect:
@@ -153,7 +153,10 @@ class Supervisor:
     async def _reconnect_with_backoff(self) -> bool:
         """Retry until connected (True) or auth failed / gave up (False)."""
         client = self._client
-        await client.close_link()
+        try:
+            await client.close_link()
+        except Exception as err:  # noqa: BLE001 - a socket that will not close
+            client.frames.log_failure(err, "Closing the link to %s failed")
         while not client.stopping():
             if self._backoff.exhausted(self.reconnect_attempts):
                 self.gave_up = True
