@@ -82,6 +82,7 @@ class RemoteClient:
             ),
             sleep=sleep,
             logger=logger,
+            on_overload=lambda drops: self._tell(self._callbacks.overload, drops),
         )
         self.rest = RestApi(
             session,
@@ -141,6 +142,11 @@ class RemoteClient:
     def reconnect_attempts(self) -> int:
         """Return the failed attempts of the current outage."""
         return self._supervisor.reconnect_attempts
+
+    @property
+    def overload_drops(self) -> int:
+        """Return the drops for falling behind in a row."""
+        return self._supervisor.overload_drops
 
     @property
     def gave_up(self) -> bool:
@@ -374,10 +380,6 @@ class RemoteClient:
             except CannotConnect:
                 return
             self.latency_ms = round((time.monotonic() - started) * 1000, 1)
-
-    def report_overload(self, drops: int) -> None:
-        """Tell the owner how many drops for overload came in a row."""
-        self._tell(self._callbacks.overload, drops)
 
     def _tell(self, callback: Callable[..., None], *args: Any) -> None:
         """Call an owner's callback: its bug is logged, the supervisor goes on."""

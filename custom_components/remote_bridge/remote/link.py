@@ -342,4 +342,6 @@ class RemoteLink:
             cache=replace(mirror.counters),
             listeners=len(self._listeners),
             snapshots=self.snapshots,
+            overload_drops=client.overload_drops,
+            entity_limit_reached=mirror.intake.over_limit,
         )

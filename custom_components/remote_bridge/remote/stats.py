@@ -54,3 +54,7 @@ class LinkStats:
     listeners: int = 0
     # Snapshots taken (first connection, reconnects, resyncs).
     snapshots: int = 0
+    # Drops for falling behind in a row (the backoff grows with them).
+    overload_drops: int = 0
+    # True while the remote has more kept entities than the mirror takes.
+    entity_limit_reached: bool = False

@@ -42,11 +42,15 @@ class Supervisor:
         *,
         sleep: Callable[[float], Awaitable[None]],
         logger: logging.Logger,
+        on_overload: Callable[[int], None],
     ) -> None:
         """Supervise ``client``; ``sleep`` waits out each backoff delay.
 
         ``sleep`` may be replaced at any time (tests make the waits instant).
+        ``on_overload(drops)`` hears each change of the drops for overload in
+        a row (0: the streak ended).
         """
+        self._on_overload = on_overload
         self._client = client
         self._backoff = backoff
         self.sleep = sleep
@@ -148,7 +152,7 @@ class Supervisor:
                 self._client.base_url,
                 drops,
             )
-        self._client.report_overload(drops)
+        self._on_overload(drops)
 
     async def _reconnect_with_backoff(self) -> bool:
         """Retry until connected (True) or auth failed / gave up (False)."""
