@@ -101,6 +101,21 @@ async def test_deep_state_in_subscribe_entities_is_rejected(
     assert caplog.text.count("Ignoring a malformed state") == 1
 
 
+async def test_a_timestamp_out_of_range_is_a_malformed_state(
+    scripted: ScriptedServer, wired: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A time the platform cannot represent: one warning, no error with traceback."""
+    item = wired()
+    connection = await connected(scripted, item, light_a="on")
+    bad = {**compressed("off"), "lc": 1e20}
+    await connection.event("entities", {"a": {"light.a": bad, "light.b": bad}})
+    await connection.event("entities", {"a": {"light.c": compressed("on")}})
+    await wait_for(lambda: "light.c" in item.mirror)
+    assert "light.a" not in item.mirror
+    assert caplog.text.count("Ignoring a malformed state") == 1
+    assert "ERROR" not in caplog.text
+
+
 async def test_deep_attributes_in_a_folded_diff_are_rejected(
     scripted: ScriptedServer, wired: Factory
 ) -> None:

@@ -29,8 +29,9 @@ from .protocol import (
 )
 from .validate import acceptable_state, serialisable, valid_entity_id
 
-# What a malformed message can raise while it is taken apart.
-MALFORMED = (KeyError, TypeError, AttributeError, ValueError, OverflowError)
+# What a malformed message can raise while it is taken apart (a timestamp
+# out of range raises OverflowError or OSError).
+MALFORMED = (KeyError, TypeError, AttributeError, ValueError, ArithmeticError, OSError)
 
 
 class SubscriptionKind(StrEnum):
