@@ -116,6 +116,31 @@ async def test_a_timestamp_out_of_range_is_a_malformed_state(
     assert "ERROR" not in caplog.text
 
 
+async def test_a_state_just_under_the_depth_limit_is_rejected_too(
+    scripted: ScriptedServer, wired: Factory
+) -> None:
+    """A state that serialises alone but not inside the list of all states.
+
+    Found by the soak: every read of all states failed; it is rejected now.
+    """
+    item = wired()
+    connection = await connected(scripted, item, light_a="on")
+    for levels in range(245, 256):
+        added = {f"light.d{levels}": compressed("on", x=deep(levels))}
+        await connection.send_any(
+            {"id": connection.subs["entities"], "type": "event", "event": {"a": added}}
+        )
+    await connection.event("entities", {"a": {"light.c": compressed("on")}})
+    await wait_for(lambda: "light.c" in item.mirror)
+    for levels in range(245, 256):
+        await connection.event(
+            "entities", {"c": {"light.a": {"+": {"a": {"x": deep(levels)}}}}}
+        )
+    await connection.event("entities", {"a": {"light.e": compressed("on")}})
+    await wait_for(lambda: "light.e" in item.mirror)
+    orjson.dumps({"batch": {"x": [item.mirror.states()]}})
+
+
 async def test_deep_attributes_in_a_folded_diff_are_rejected(
     scripted: ScriptedServer, wired: Factory
 ) -> None:

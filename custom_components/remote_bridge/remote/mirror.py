@@ -35,7 +35,7 @@ from .overlay import MAX_TIMESTAMP as _MAX_TIMESTAMP, Overlay as _Overlay, overl
 from .protocol import UNAPPLICABLE as _UNAPPLICABLE, State, apply_diff, is_full_state
 from .stats import MirrorCounters
 from .ttl import TtlClock
-from .validate import serialisable
+from .validate import STATE_HEADROOM, serialisable
 
 # What a folded diff without attributes contributes (never mutated).
 _NO_ATTRIBUTES: dict[str, Any] = {}
@@ -150,7 +150,7 @@ class StateMirror:
                     and type(updated_at := additions.get("lu", 0.0)) is float
                     and 0 <= updated_at < _MAX_TIMESTAMP
                     and type(attributes := additions.get("a", _NO_ATTRIBUTES)) is dict
-                    and (not attributes or serialisable(attributes))
+                    and (not attributes or serialisable(attributes, STATE_HEADROOM + 1))
                 ):
                     if type(entry) is not _Overlay:
                         entry = states[entity_id] = overlay_of(entry)
