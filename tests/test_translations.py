@@ -13,7 +13,11 @@ from typing import Any
 import pytest
 
 from custom_components.remote_bridge.binary_sensor import BINARY_SENSORS
-from custom_components.remote_bridge.const import ISSUE_UNREACHABLE
+from custom_components.remote_bridge.const import (
+    ISSUE_ENTITY_LIMIT,
+    ISSUE_OVERLOAD,
+    ISSUE_UNREACHABLE,
+)
 from custom_components.remote_bridge.sensor import RATE_SENSORS, SENSORS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,9 +176,17 @@ def test_exceptions_and_issues_translated() -> None:
 
     issue_nodes = calls("async_create_issue")
     assert issue_nodes
-    # The bridge passes the ISSUE_UNREACHABLE constant.
-    assert set(STRINGS["issues"]) == {ISSUE_UNREACHABLE}
-    assert {"title", "description"} <= set(STRINGS["issues"][ISSUE_UNREACHABLE])
+    # The bridge passes the ISSUE_* constants.
+    issues = {
+        ISSUE_ENTITY_LIMIT,
+        ISSUE_OVERLOAD,
+        ISSUE_UNREACHABLE,
+        ISSUE_ENTITY_LIMIT,
+        ISSUE_OVERLOAD,
+    }
+    assert set(STRINGS["issues"]) == issues
+    for key in issues:
+        assert {"title", "description"} <= set(STRINGS["issues"][key])
 
 
 def test_entities_translated() -> None:

@@ -14,8 +14,9 @@ from .bridge import (
     async_delete_unreachable_issue,
     entry_options,
 )
-from .const import CONF_CREATE_ENTITIES, DOMAIN
+from .const import CONF_ACCESS_TOKEN, CONF_CREATE_ENTITIES, DOMAIN
 from .mirrored import LOCAL_PLATFORMS
+from .redact import remote_text
 from .remote import InvalidAuth, InvalidCertificate, RemoteBridgeError
 from .services import async_setup_services
 from .views import async_register_views
@@ -56,7 +57,10 @@ async def async_setup_entry(
         raise ConfigEntryNotReady(
             translation_domain=DOMAIN,
             translation_key="cannot_connect",
-            translation_placeholders={"url": bridge.url, "error": str(err)},
+            translation_placeholders={
+                "url": bridge.url,
+                "error": remote_text(err, entry.data[CONF_ACCESS_TOKEN]),
+            },
         ) from err
     entry.runtime_data = bridge
     entry.async_on_unload(bridge.async_stop)

@@ -43,11 +43,14 @@ from .const import (
     CONF_VERIFY_SSL,
     DEFAULT_OPTIONS,
     DOMAIN,
+    ISSUE_ENTITY_LIMIT,
+    ISSUE_OVERLOAD,
     ISSUE_UNREACHABLE,
     LOGGER,
     REMOTE_MESSAGE_MAX_LENGTH,
 )
 from .coordinator import RemoteBridgeCoordinator
+from .redact import remote_text
 from .remote import (
     CannotConnect,
     ClientOptions,
@@ -147,8 +150,11 @@ class RemoteBridge:
                 reconnect_max_delay=options[CONF_RECONNECT_MAX_DELAY],
             ),
             on_link_state=self._on_link_state,
+            on_entity_limit=self._on_entity_limit,
+            on_overload=self._on_overload,
             logger=LOGGER,
         )
+        self._token: str = entry.data[CONF_ACCESS_TOKEN]
         self.events = RemoteEvents(hass, entry.entry_id)
         if event_types := forwardable(options[CONF_FORWARD_EVENTS]):
             self.link.forward_events(
@@ -318,7 +324,10 @@ class RemoteBridge:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="remote_action_failed",
-                translation_placeholders={**placeholders, "error": str(err)},
+                translation_placeholders={
+                    **placeholders,
+                    "error": remote_text(err, self._token),
+                },
             ) from err
         return result if isinstance(result, dict) else {}
 
@@ -337,7 +346,7 @@ class RemoteBridge:
                 LOGGER.info(
                     "Remote %s is unavailable (%s); retrying in the background",
                     self.url,
-                    client.last_error or "link lost",
+                    remote_text(client.last_error or "link lost", self._token),
                 )
             if state is ConnectionState.DISCONNECTED and client.gave_up:
                 self._raise_unreachable_issue()
@@ -349,6 +358,52 @@ class RemoteBridge:
             self.entry.async_start_reauth(self.hass)
         self.coordinator.async_push()
         async_dispatcher_send(self.hass, self.signal)
+
+    @callback
+    def _on_entity_limit(self, over: bool) -> None:
+        """Raise (or clear) the issue of a remote with too many entities."""
+        issue_id = f"{ISSUE_ENTITY_LIMIT}_{self.entry.entry_id}"
+        if not over:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_ENTITY_LIMIT,
+            translation_placeholders={
+                "title": self.entry.title,
+                "limit": str(self.link.mirror.intake.max_entities),
+            },
+        )
+
+    @callback
+    def _on_overload(self, busiest: list[tuple[str, int]] | None) -> None:
+        """Raise (or clear) the issue of a remote that keeps dropping the link."""
+        issue_id = f"{ISSUE_OVERLOAD}_{self.entry.entry_id}"
+        if busiest is None:
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        domains = ", ".join(
+            f"{remote_text(domain, self._token, limit=64)} ({count})"
+            for domain, count in busiest
+        )
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            is_persistent=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key=ISSUE_OVERLOAD,
+            translation_placeholders={
+                "title": self.entry.title,
+                "domains": domains or "-",
+            },
+        )
 
     def _raise_unreachable_issue(self) -> None:
         ir.async_create_issue(
@@ -374,5 +429,7 @@ def unreachable_issue_id(entry: ConfigEntry) -> str:
 
 @callback
 def async_delete_unreachable_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Delete the entry's unreachable issue (back online, unloaded or removed)."""
+    """Delete the entry's issues (back online, unloaded or removed)."""
     ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry))
+    for key in (ISSUE_ENTITY_LIMIT, ISSUE_OVERLOAD):
+        ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")

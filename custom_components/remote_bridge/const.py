@@ -76,6 +76,8 @@ ACTION_TIMEOUT: Final = 10
 REMOTE_MESSAGE_MAX_LENGTH: Final = 300
 
 ISSUE_UNREACHABLE: Final = "remote_unreachable"
+ISSUE_ENTITY_LIMIT: Final = "entity_limit"
+ISSUE_OVERLOAD: Final = "overload"
 
 # Every local entity carries this attribute (the remote entity id it stands
 # for); a bridge never makes a local entity of a state that carries it, so two

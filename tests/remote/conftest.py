@@ -12,6 +12,16 @@ from tests.integration_helpers import wait_for
 from .scripted_server import ScriptedServer
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add ``--soak``: the hostile remote's long run (100,000 sequences)."""
+    parser.addoption(
+        "--soak",
+        action="store_true",
+        default=False,
+        help="run the hostile remote's 100,000 sequences instead of 2,000",
+    )
+
+
 @pytest.fixture
 async def scripted(socket_enabled: None) -> AsyncGenerator[ScriptedServer]:
     """Serve a scripted remote on 127.0.0.1."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+import json
 from typing import Any
 
 from aiohttp import WSMsgType, web
@@ -36,6 +37,23 @@ def state_diff(event: Event[EventStateChangedData]) -> Any:
     return orjson.loads(cached_state_diff_message(b"1", event))["event"]
 
 
+def raw_json(value: Any) -> str:
+    """Write JSON without orjson's depth limit (a hostile remote has none).
+
+    The standard library writes it: the remote's side of a test must not
+    share the bridge's encoder (a fault of one would hide in the other).
+    """
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def deep(levels: int) -> Any:
+    """Return a value nested ``levels`` deep: orjson reads it, cannot write it."""
+    value: Any = 1
+    for _ in range(levels):
+        value = {"x": value}
+    return value
+
+
 def full(state: State) -> dict[str, Any]:
     """Return the ``/api/states`` shape of a State."""
     shape: dict[str, Any] = to_json(state.as_dict())
@@ -52,8 +70,12 @@ class Connection:
     subs: dict[str, int] = field(default_factory=dict)
 
     async def send(self, payload: Any) -> None:
-        """Send a JSON payload (an object or a coalesced array)."""
-        await self.ws.send_str(orjson.dumps(payload).decode())
+        """Send a JSON payload (an object or a coalesced array), however deep."""
+        await self.ws.send_str(raw_json(payload))
+
+    async def send_any(self, payload: Any) -> None:
+        """Send a payload however deep (written by ``raw_json``)."""
+        await self.ws.send_str(raw_json(payload))
 
     async def send_raw(self, text: str) -> None:
         """Send text as-is (possibly not JSON at all)."""
@@ -100,6 +122,7 @@ class ScriptedServer:
         self.rest: dict[str, tuple[int, bytes]] = {}  # path -> (status, body)
         self.rest_gate: asyncio.Event | None = None  # hold REST answers until set
         self.hang_up_after_greeting = False
+        self.raw_states: list[Any] | None = None  # get_states answers this instead
         self.connections: list[Connection] = []
         self.new_connection = asyncio.Event()
         self.ws_attempts = 0
@@ -295,6 +318,9 @@ class ScriptedServer:
             connection.subs[message["event_type"]] = message_id
             await connection.send(result())
         elif kind == "get_states":
+            if self.raw_states is not None:
+                await connection.send(result(self.raw_states))
+                return
             await connection.send(
                 result(to_json([s.as_dict() for s in self.states.values()]))
             )

@@ -18,39 +18,31 @@ import time
 from typing import Any
 
 import aiohttp
-import orjson
 
 from .backoff import BackoffPolicy
 from .channel import CommandChannel, WebSocket, open_channel
-from .exceptions import CannotConnect, CommandFailed, InvalidAuth, ProtocolError
-from .filters import EntityFilter
-from .options import ClientCallbacks, ClientOptions
-from .protocol import (
-    TYPE_EVENT,
-    TYPE_PONG,
-    TYPE_RESULT,
-    UNSUPPORTED_CODES,
-    normalize_url,
-    services_as_list,
-    websocket_url,
+from .exceptions import (
+    CannotConnect,
+    CommandFailed,
+    InvalidAuth,
+    ProtocolError,
+    RemoteBridgeError,
 )
+from .filters import EntityFilter
+from .frames import FrameRouter
+from .options import ClientCallbacks, ClientOptions
+from .protocol import UNSUPPORTED_CODES, normalize_url, services_as_list, websocket_url
 from .rest import RestApi
 from .subscriptions import (
-    MALFORMED,
     EventHandler,
     SubscriptionKind,
     Subscriptions,
     log_once_factory,
 )
 from .supervisor import ConnectionState, Supervisor
+from .validate import serialisable
 
 _LOGGER = logging.getLogger(__name__)
-_CLOSING = (
-    aiohttp.WSMsgType.CLOSE,
-    aiohttp.WSMsgType.CLOSING,
-    aiohttp.WSMsgType.CLOSED,
-    aiohttp.WSMsgType.ERROR,
-)
 
 
 class RemoteClient:
@@ -90,6 +82,7 @@ class RemoteClient:
             ),
             sleep=sleep,
             logger=logger,
+            on_overload=lambda drops: self._tell(self._callbacks.overload, drops),
         )
         self.rest = RestApi(
             session,
@@ -97,6 +90,7 @@ class RemoteClient:
             access_token,
             verify_ssl=options.verify_ssl,
             timeout=options.command_timeout,
+            max_body_bytes=options.max_frame_bytes,
         )
         self._channel: CommandChannel | None = None
         self._reader: asyncio.Task[None] | None = None
@@ -105,6 +99,14 @@ class RemoteClient:
         self._stopping = False
         self._open_hooks: list[Callable[[], Awaitable[None]]] = []
         self.clock: Callable[[], float] = time.monotonic  # times the ping round trip
+        # Reads each socket; tells how the last one ended.
+        self.frames = FrameRouter(
+            self._subscriptions,
+            self._callbacks,
+            logger=logger,
+            base_url=self.base_url,
+            log_once=self._log_once,
+        )
 
         self.link_state = ConnectionState.DISCONNECTED
         self.remote_config: dict[str, Any] = {}
@@ -146,6 +148,11 @@ class RemoteClient:
     def reconnect_attempts(self) -> int:
         """Return the failed attempts of the current outage."""
         return self._supervisor.reconnect_attempts
+
+    @property
+    def overload_drops(self) -> int:
+        """Return the drops for falling behind in a row."""
+        return self._supervisor.overload_drops
 
     @property
     def gave_up(self) -> bool:
@@ -197,8 +204,16 @@ class RemoteClient:
             await self.close_link()
             self.report_state(ConnectionState.AUTH_FAILED)
             raise
-        except BaseException as err:
+        except RemoteBridgeError as err:
             self.last_error = str(err) or type(err).__name__
+            await self.close_link()
+            raise
+        except Exception as err:  # a bug, or an answer nobody foresaw: one attempt
+            self.frames.log_failure(err, "Connecting to %s failed unexpectedly")
+            self.last_error = f"unexpected {type(err).__name__}"
+            await self.close_link()
+            raise ProtocolError(self.last_error) from err
+        except BaseException:
             await self.close_link()
             raise
         if self.stopping():
@@ -273,7 +288,7 @@ class RemoteClient:
     def report_state(self, state: ConnectionState) -> None:
         """Set the link's state and tell the owner."""
         self.link_state = state
-        self._callbacks.link_state(state)
+        self._tell(self._callbacks.link_state, state)
 
     async def close_link(self) -> None:
         """Close the socket and its tasks; fail what waits on the link."""
@@ -302,7 +317,9 @@ class RemoteClient:
             self._token,
             verify_ssl=options.verify_ssl,
             connect_timeout=options.connect_timeout,
+            max_frame_bytes=options.max_frame_bytes,
         )
+        self.frames.remote_close = None
         channel = self._channel = CommandChannel(
             ws, command_timeout=options.command_timeout
         )
@@ -331,62 +348,27 @@ class RemoteClient:
             raise ProtocolError("get_states did not answer a list")
         self._callbacks.snapshot(states)
         services = await self.send_command({"type": "get_services"})
-        if isinstance(services, dict):
+        if isinstance(services, dict) and serialisable(services):
             self._callbacks.services(services_as_list(services))
         config = await self.send_command({"type": "get_config"})
-        if isinstance(config, dict):
+        if isinstance(config, dict) and serialisable(config):
+            # Shown as the device's name and version: text, or nothing.
+            for key in ("location_name", "version"):
+                if not isinstance(config.get(key), str):
+                    config.pop(key, None)
             self.remote_config = config
             self._callbacks.remote_config(config)
 
     # -- the live link --------------------------------------------------------
 
     async def _read_loop(self, ws: WebSocket, channel: CommandChannel) -> None:
-        text = aiohttp.WSMsgType.TEXT
+        frames = self.frames
         try:
-            while True:
-                message = await ws.receive()
-                if message.type is text:
-                    self._handle_frame(message.data, channel)
-                elif message.type in _CLOSING:
-                    break
-                else:
-                    self._log_once("binary", "Ignoring a non-text frame from %s")
+            await frames.read(ws, channel)
         finally:
+            if frames.error is not None:
+                self.last_error = frames.error
             self._link_lost(channel)
-
-    def _handle_frame(self, data: str, channel: CommandChannel) -> None:
-        """Route every message of one frame, then close the frame's batch."""
-        try:
-            payload = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            self._log_once("frame", "Ignoring a malformed frame from %s")
-        else:
-            if type(payload) is list:  # coalesced messages
-                for message in payload:
-                    self._dispatch(message, channel)
-            else:
-                self._dispatch(payload, channel)
-            self._subscriptions.decoder.flush()
-        # Frames are nearly always ASCII: then characters are bytes.
-        self._callbacks.frame_done(len(data) if data.isascii() else len(data.encode()))
-
-    def _dispatch(self, message: Any, channel: CommandChannel) -> None:
-        """Route one message: an event to its subscription, an answer to its command."""
-        try:
-            kind = message["type"]
-            if kind == TYPE_EVENT:
-                handlers = self._subscriptions.handlers
-                if (handler := handlers.get(message["id"])) is not None:
-                    handler(message["event"])
-                return
-            if kind in (TYPE_RESULT, TYPE_PONG):
-                self._subscriptions.decoder.flush()  # what came before goes first
-                channel.answer(message)
-                return
-        except MALFORMED:
-            self._log_once("message", "Ignoring a malformed message from %s")
-            return
-        self._log_once("type", "Ignoring a message of unknown type %r from %s", kind)
 
     async def _heartbeat_loop(self) -> None:
         interval = self._options.heartbeat_interval
@@ -406,6 +388,13 @@ class RemoteClient:
             except CannotConnect:
                 return
             self.latency_ms = round((self.clock() - started) * 1000, 1)
+
+    def _tell(self, callback: Callable[..., None], *args: Any) -> None:
+        """Call an owner's callback: its bug is logged, the supervisor goes on."""
+        try:
+            callback(*args)
+        except Exception as err:  # noqa: BLE001 - the link outlives a bad callback
+            self.frames.log_failure(err, "A callback of the link to %s failed")
 
     def _link_lost(self, channel: CommandChannel | None) -> None:
         """Fail what waits on the link; the supervisor decides what comes next."""

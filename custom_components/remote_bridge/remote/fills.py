@@ -79,6 +79,11 @@ class FillTracker:
         """Forget a fill that failed."""
         self._dirty.pop(token, None)
 
+    def mark_all(self) -> None:
+        """Mark every open fill stale: a snapshot replaced the mirror since."""
+        for token in self._dirty:
+            self._dirty[token] = StaleFill()
+
     def changed(self, token: int, entity_id: str) -> bool:
         """Return True if ``entity_id`` changed since the fill ``token`` began."""
         return entity_id in self._dirty.get(token, ())
@@ -200,3 +205,13 @@ class FetchBudget:
             self._tokens -= 1.0
             return 0.0
         return (1.0 - self._tokens) / self.rate
+
+
+class StaleFill(set[str]):
+    """The dirty set of a fill a snapshot overtook: every entity changed."""
+
+    __slots__ = ()
+
+    def __contains__(self, entity_id: object) -> bool:
+        """Return True: whatever the fill fetched, the snapshot is newer."""
+        return True

@@ -21,12 +21,14 @@ import orjson
 from .client import RemoteClient
 from .filters import EntityFilter
 from .forwarding import EventForwarder, RemoteEventHandler
+from .intake import MAX_MIRRORED_ENTITIES, Intake
 from .mirror import StateMirror
 from .options import ClientCallbacks, ClientOptions
-from .protocol import State
+from .overload import OVERLOAD_REPAIR_AFTER, DomainActivity
+from .protocol import State, normalize_url
 from .reader import MirrorReader
 from .stats import LinkStats
-from .subscriptions import IngestCallbacks
+from .subscriptions import IngestCallbacks, log_once_factory
 from .supervisor import ConnectionState
 
 type ChangesListener = Callable[[Mapping[str, State | None]], None]
@@ -96,6 +98,9 @@ class RemoteLink:
         cache_ttl: float = 300.0,
         options: ClientOptions | None = None,
         on_link_state: Callable[[ConnectionState], None] = _ignore,
+        on_entity_limit: Callable[[bool], None] = _ignore,
+        on_overload: Callable[[list[tuple[str, int]] | None], None] = _ignore,
+        max_entities: int = MAX_MIRRORED_ENTITIES,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
         logger: logging.Logger | None = None,
@@ -104,17 +109,28 @@ class RemoteLink:
 
         ``sleep`` waits out the reconnect backoff; ``clock`` (monotonic
         seconds) ages the entries by the TTL and times the ping round trip.
-        Tests inject both.
+        Tests inject both. ``on_entity_limit(over)`` runs when the
+        remote has more than ``max_entities`` kept entities (True: only the
+        first are mirrored) and when it fits again (False). ``on_overload``
+        gets the busiest domains (with their recent changes) when the remote
+        keeps dropping the link for falling behind, and None once it stops.
         """
         self.entity_filter = entity_filter or EntityFilter(enabled=False)
+        self._logger = logger or logging.getLogger(__name__)
         self.mirror = mirror = StateMirror(
             self.entity_filter,
             update_cache=update_cache,
             cache_ttl=cache_ttl,
             clock=clock,
+            intake=Intake(
+                max_entities=max_entities,
+                log_once=log_once_factory(self._logger, normalize_url(url)),
+                on_limit=on_entity_limit,
+            ),
         )
         self._on_link_state_changed = on_link_state
-        self._logger = logger or logging.getLogger(__name__)
+        self._on_overload = on_overload
+        self.activity = DomainActivity()
         self._listeners: list[ChangesListener] = []
         self._resync: asyncio.Task[None] | None = None
         self.events_received = 0
@@ -140,6 +156,8 @@ class RemoteLink:
                 frame_done=self._on_frame_done,
                 snapshot=self._on_snapshot,
                 services=self._on_services,
+                flooded=self.activity.flooded,
+                overload=self._overload,
             ),
             sleep=sleep,
             logger=logger,
@@ -259,6 +277,8 @@ class RemoteLink:
 
     def _on_snapshot(self, states: list[State]) -> None:
         self.snapshots += 1
+        # REST answers in flight were asked before this snapshot: older.
+        self.reader.fills.mark_all()
         self.mirror.replace_all(states)
         self._publish()
 
@@ -273,6 +293,7 @@ class RemoteLink:
         changes = self.mirror.take_changes()
         if not changes:
             return
+        self.activity.note(changes)
         if fills := self.reader.fills:
             fills.mark(changes)
         if not self._listeners:
@@ -287,6 +308,12 @@ class RemoteLink:
             except Exception:
                 # One broken listener must not drop the link for everyone.
                 self._logger.exception("A listener of %s failed", self.url)
+
+    def _overload(self, drops: int) -> None:
+        if drops >= OVERLOAD_REPAIR_AFTER:
+            self._on_overload(self.activity.busiest())
+        elif drops == 0:
+            self._on_overload(None)
 
     def _on_link_state(self, state: ConnectionState) -> None:
         if state is ConnectionState.CONNECTED:
@@ -323,6 +350,8 @@ class RemoteLink:
             snapshots=self.snapshots,
             events_forwarded=self.forwarder.forwarded if self.forwarder else 0,
             events_dropped=self.forwarder.dropped if self.forwarder else 0,
+            overload_drops=client.overload_drops,
+            entity_limit_reached=mirror.intake.over_limit,
         )
 
     # -- forwarded events -----------------------------------------------------

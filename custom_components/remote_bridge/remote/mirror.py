@@ -28,23 +28,14 @@ from typing import Any
 
 import orjson
 
+from .fills import StaleFill
 from .filters import EntityFilter
+from .intake import Intake
 from .overlay import MAX_TIMESTAMP as _MAX_TIMESTAMP, Overlay as _Overlay, overlay_of
-from .protocol import State, apply_diff, is_full_state
+from .protocol import UNAPPLICABLE as _UNAPPLICABLE, State, apply_diff, is_full_state
 from .stats import MirrorCounters
 from .ttl import TtlClock
-
-# What a diff that does not fit its entry can raise (a timestamp out of range
-# raises OverflowError or OSError, not ValueError).
-_UNAPPLICABLE = (
-    KeyError,
-    TypeError,
-    AttributeError,
-    ValueError,
-    ArithmeticError,
-    OSError,
-)
-
+from .validate import STATE_HEADROOM, serialisable
 
 # What a folded diff without attributes contributes (never mutated).
 _NO_ATTRIBUTES: dict[str, Any] = {}
@@ -68,8 +59,12 @@ class StateMirror:
         update_cache: bool = True,
         cache_ttl: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
+        intake: Intake | None = None,
     ) -> None:
-        """Create an empty mirror; it is incomplete until the first snapshot."""
+        """Create an empty mirror; it is incomplete until the first snapshot.
+
+        ``intake`` checks snapshots and fills and caps the entities.
+        """
         self.entity_filter = entity_filter
         self._keep = entity_filter.decisions
         self.update_cache = update_cache
@@ -91,6 +86,7 @@ class StateMirror:
         # Entities changed since the last take_changes(): True for a new state
         # or a removal, False for an invalidation (nothing to tell listeners).
         self._changes: dict[str, bool] = {}
+        self.intake = intake or Intake()
 
     # -- ingest: called for every change the client receives ----------------
 
@@ -107,6 +103,8 @@ class StateMirror:
         if not is_full_state(state):
             self.counters.fallbacks += 1
             self._invalidate(entity_id)
+            return
+        if entity_id not in self._states and not self.intake.room(self._states):
             return
         if self._entry(entity_id) == state:
             # A repeat (the initial dump after a reconnect): nothing changed, so
@@ -152,6 +150,7 @@ class StateMirror:
                     and type(updated_at := additions.get("lu", 0.0)) is float
                     and 0 <= updated_at < _MAX_TIMESTAMP
                     and type(attributes := additions.get("a", _NO_ATTRIBUTES)) is dict
+                    and (not attributes or serialisable(attributes, STATE_HEADROOM + 1))
                 ):
                     if type(entry) is not _Overlay:
                         entry = states[entity_id] = overlay_of(entry)
@@ -210,6 +209,8 @@ class StateMirror:
             if old is None:
                 raise KeyError(entity_id)
             new = apply_diff(old, diff)
+            if not serialisable(new):
+                raise ValueError("the views could not serve it")
         except _UNAPPLICABLE:
             # A diff against nothing, or one that does not fit: drop the entry
             # so the next read fetches it instead of serving a wrong state.
@@ -249,13 +250,8 @@ class StateMirror:
         self._fetched_at.clear()
 
     def _replace(self, states: Iterable[State], dirty: AbstractSet[str]) -> None:
-        keep = self.entity_filter
         self._materialize_all()
-        fresh = {
-            state["entity_id"]: state
-            for state in states
-            if is_full_state(state) and keep(state["entity_id"])
-        }
+        fresh = self.intake.accepted(states, self.entity_filter)
         old = self._states
         for entity_id in dirty:  # changed after the snapshot was taken
             fresh.pop(entity_id, None)
@@ -377,6 +373,8 @@ class StateMirror:
 
     def fill_all(self, states: Iterable[State], dirty: AbstractSet[str]) -> None:
         """Store the result of a REST ``/api/states`` fetch."""
+        if isinstance(dirty, StaleFill):
+            return  # a snapshot came while it was in flight: that is newer
         self._replace(states, dirty)
         if self.ttl.running:
             self._fetched_at.clear()
@@ -391,7 +389,7 @@ class StateMirror:
             if self._states.pop(entity_id, None) is not None:
                 self._changed(entity_id)
             return
-        if not is_full_state(state):
+        if not self.intake.admit(entity_id, state, self._states):
             return
         if self._entry(entity_id) != state:
             self._states[entity_id] = state

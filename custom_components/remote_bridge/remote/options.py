@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .channel import MAX_FRAME_BYTES
 from .protocol import State
 from .subscriptions import IngestCallbacks
 from .supervisor import ConnectionState
@@ -26,6 +27,8 @@ class ClientOptions:
     # better (for comparisons; users keep the default).
     subscribe_entities: bool = True
     coalesce_messages: bool = True
+    # A bigger frame from the remote drops the link (small in tests).
+    max_frame_bytes: int = MAX_FRAME_BYTES
 
 
 def _ignore(*_args: Any) -> None:
@@ -46,3 +49,7 @@ class ClientCallbacks:
     # The services (``/api/services`` shape), taken after subscribing.
     services: Callable[[list[dict[str, Any]]], None] = _ignore
     remote_config: Callable[[dict[str, Any]], None] = _ignore
+    # True if a close by the remote now follows a flood of changes.
+    flooded: Callable[[], bool] = lambda: False
+    # Drops for overload in a row (0: calm again).
+    overload: Callable[[int], None] = _ignore

@@ -138,6 +138,18 @@ def expand_compressed_state(entity_id: str, compressed: dict[str, Any]) -> State
     }
 
 
+# What a diff that does not fit its entry can raise (a timestamp out of range
+# raises OverflowError or OSError, not ValueError).
+UNAPPLICABLE: Final = (
+    KeyError,
+    TypeError,
+    AttributeError,
+    ValueError,
+    ArithmeticError,
+    OSError,
+)
+
+
 def apply_diff(state: State, diff: dict[str, Any]) -> State:
     """Return a new full state: ``state`` with a ``subscribe_entities`` diff.
 

@@ -10,8 +10,13 @@ from urllib.parse import quote
 import aiohttp
 import orjson
 
+from .channel import MAX_FRAME_BYTES
 from .exceptions import CannotConnect, InvalidAuth, InvalidCertificate, ProtocolError
 from .protocol import State
+from .validate import acceptable_state, serialisable, valid_entity_id
+
+# The largest REST answer read: the same bound as a websocket frame.
+MAX_BODY_BYTES = MAX_FRAME_BYTES
 
 
 class RestApi:
@@ -29,8 +34,10 @@ class RestApi:
         *,
         verify_ssl: bool = True,
         timeout: float = 30.0,
+        max_body_bytes: int = MAX_BODY_BYTES,
     ) -> None:
         """Read ``base_url`` (normalised) through ``session``."""
+        self._max_body = max_body_bytes
         self._session = session
         self._base_url = base_url
         self._token = access_token
@@ -38,9 +45,17 @@ class RestApi:
         self._timeout = timeout
 
     async def fetch_state(self, entity_id: str) -> State | None:
-        """Fetch one state; None when the remote has no such entity."""
+        """Fetch one state; None when the remote has no such entity.
+
+        Raises ``ProtocolError`` for an answer that is not that entity's state
+        or that could not be served again.
+        """
         result = await self._get(f"/api/states/{quote(entity_id, safe='')}")
-        return result if isinstance(result, dict) else None
+        if result is None:
+            return None
+        if not valid_entity_id(entity_id) or not acceptable_state(entity_id, result):
+            raise ProtocolError("the remote's state is not of the entity asked for")
+        return result  # type: ignore[no-any-return]
 
     async def fetch_states(self) -> list[State]:
         """Fetch all states (``/api/states``)."""
@@ -52,7 +67,7 @@ class RestApi:
     async def fetch_services(self) -> list[dict[str, Any]]:
         """Fetch the services (``/api/services``)."""
         result = await self._get("/api/services")
-        if not isinstance(result, list):
+        if not isinstance(result, list) or not serialisable(result):
             raise ProtocolError("the remote's /api/services is not a list")
         return result
 
@@ -71,7 +86,13 @@ class RestApi:
                     raise InvalidAuth("the remote refused the access token")
                 if response.status != HTTPStatus.OK:
                     raise CannotConnect(f"the remote answered HTTP {response.status}")
-                body = await response.read()
+                if (response.content_length or 0) > self._max_body:
+                    raise ProtocolError(f"the remote's {path} is too large")
+                body = bytearray()
+                async for chunk in response.content.iter_any():
+                    body += chunk
+                    if len(body) > self._max_body:
+                        raise ProtocolError(f"the remote's {path} is too large")
         except TimeoutError:
             raise CannotConnect("timed out reading from the remote") from None
         except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError):

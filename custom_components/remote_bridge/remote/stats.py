@@ -58,3 +58,7 @@ class LinkStats:
     # rate, or malformed).
     events_forwarded: int = 0
     events_dropped: int = 0
+    # Drops for falling behind in a row (the backoff grows with them).
+    overload_drops: int = 0
+    # True while the remote has more kept entities than the mirror takes.
+    entity_limit_reached: bool = False

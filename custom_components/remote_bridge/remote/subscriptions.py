@@ -27,9 +27,11 @@ from .protocol import (
     State,
     expand_compressed_state,
 )
+from .validate import acceptable_state, serialisable, valid_entity_id
 
-# What a malformed message can raise while it is taken apart.
-MALFORMED = (KeyError, TypeError, AttributeError, ValueError, OverflowError)
+# What a malformed message can raise while it is taken apart (a timestamp
+# out of range raises OverflowError or OSError).
+MALFORMED = (KeyError, TypeError, AttributeError, ValueError, ArithmeticError, OSError)
 
 
 class SubscriptionKind(StrEnum):
@@ -100,24 +102,14 @@ class StateDecoder:
         changes = 0
         # One ``get`` (it also rejects a non-object event), then ``in`` tests.
         if (added := event.get("a")) is not None:
-            for entity_id, compressed in added.items():
-                if not keep[entity_id]:
-                    continue
-                changes += 1
-                try:
-                    state = expand_compressed_state(entity_id, compressed)
-                except MALFORMED:
-                    self._log_once("state", "Ignoring a malformed state from %s")
-                    callbacks.state_invalid(entity_id)
-                    continue
-                callbacks.state(entity_id, state)
+            changes += self._added(added)
         if "c" in event and (changed := event["c"]) is not None:
             if type(changed) is not dict:
                 raise TypeError("the changes are an object")
             changes += callbacks.state_diffs([changed])
         if "r" in event and (removed := event["r"]) is not None:
             for entity_id in removed:
-                if keep[entity_id]:
+                if valid_entity_id(entity_id) and keep[entity_id]:
                     changes += 1
                     callbacks.state(entity_id, None)
         if self.expect_initial_dump:
@@ -126,15 +118,59 @@ class StateDecoder:
         if changes:
             callbacks.changes(changes)
 
+    def _added(self, added: dict[str, Any]) -> int:
+        """Hand over the full states of an ``a``; return how many were kept."""
+        keep = self._keep
+        callbacks = self._callbacks
+        changes = 0
+        for entity_id, compressed in added.items():
+            if not valid_entity_id(entity_id):
+                self._bad_id()
+                continue
+            if not keep[entity_id]:
+                continue
+            changes += 1
+            try:
+                state = expand_compressed_state(entity_id, compressed)
+            except MALFORMED:
+                state = None
+            if state is None or not serialisable(state):
+                self._log_once("state", "Ignoring a malformed state from %s")
+                callbacks.state_invalid(entity_id)
+                continue
+            callbacks.state(entity_id, state)
+        return changes
+
     def on_state_changed(self, event: dict[str, Any]) -> None:
         """Take one ``state_changed`` event (the full new state)."""
         self.flush()
         data = event["data"]
         entity_id = data["entity_id"]
+        new_state = data["new_state"]
+        if not valid_entity_id(entity_id):
+            self._bad_id()
+            return
+        if new_state is not None and (
+            type(new_state) is not dict or new_state.get("entity_id") != entity_id
+        ):
+            # ``light.a`` must not carry ``camera.front_door`` past the filter.
+            self._log_once(
+                "mismatched_id",
+                "Ignoring a state_changed event whose new state is not the "
+                "event's entity from %s",
+            )
+            return
         if not self._keep[entity_id]:
             return
-        self._callbacks.state(entity_id, data["new_state"])
+        if new_state is not None and not acceptable_state(entity_id, new_state):
+            self._log_once("state", "Ignoring a malformed state from %s")
+            self._callbacks.state_invalid(entity_id)
+            return
+        self._callbacks.state(entity_id, new_state)
         self._callbacks.changes(1)
+
+    def _bad_id(self) -> None:
+        self._log_once("entity_id", "Ignoring a change of an invalid entity id from %s")
 
     def on_service_event(self, _event: dict[str, Any]) -> None:
         """Take a ``service_registered`` / ``service_removed`` event."""

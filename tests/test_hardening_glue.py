@@ -1,0 +1,91 @@
+"""The repair issues of a remote that is too big or too fast, and its text in logs."""
+
+from __future__ import annotations
+
+import logging
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+import pytest
+
+from custom_components.remote_bridge.const import DOMAIN
+
+from .conftest import RemoteHass
+from .integration_helpers import (
+    bridge_of,
+    fast_reconnects,
+    seed_remote,
+    setup_integration,
+    wait_for,
+)
+
+
+async def test_entity_limit_raises_and_clears_a_repair_issue(
+    hass: HomeAssistant, remote: RemoteHass, issue_registry: ir.IssueRegistry
+) -> None:
+    """Past the cap: a translated issue; a snapshot that fits clears it."""
+    seed_remote(hass)
+    entry = await setup_integration(hass, remote, filter_enabled=False)
+    bridge = bridge_of(entry)
+    bridge.mirror.intake.max_entities = 2
+    await bridge.async_resync()
+    issue = issue_registry.async_get_issue(DOMAIN, f"entity_limit_{entry.entry_id}")
+    assert issue is not None
+    assert issue.translation_key == "entity_limit"
+    assert issue.translation_placeholders == {"title": entry.title, "limit": "2"}
+    assert len(bridge.mirror) == 2
+
+    bridge.mirror.intake.max_entities = 100_000
+    await bridge.async_resync()
+    assert (
+        issue_registry.async_get_issue(DOMAIN, f"entity_limit_{entry.entry_id}") is None
+    )
+    assert len(bridge.mirror) > 2
+
+
+async def test_overload_drops_raise_a_repair_issue_naming_domains(
+    hass: HomeAssistant, remote: RemoteHass, issue_registry: ir.IssueRegistry
+) -> None:
+    """The remote drops the bridge twice for falling behind: the issue names sensor."""
+    seed_remote(hass)
+    entry = await setup_integration(hass, remote, filter_enabled=False)
+    bridge = bridge_of(entry)
+    delays = fast_reconnects(bridge)
+    issue_id = f"overload_{entry.entry_id}"
+    for round_ in (1, 2):
+        snapshots = bridge.link.snapshots
+        for number in range(6_000):
+            hass.states.async_set(f"sensor.flood_{number % 50}", f"{round_}-{number}")
+        await wait_for(lambda s=snapshots: bridge.link.snapshots > s, within=10)
+        await wait_for(lambda: bridge.connected)
+    assert [int(delay) for delay in delays] == [2, 4]
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.translation_key == "overload"
+    assert issue.translation_placeholders["domains"].startswith("sensor (")
+
+    # An ordinary outage (the link dropped by us) ends the streak and the issue.
+    await bridge.async_reconnect()
+    await wait_for(lambda: issue_registry.async_get_issue(DOMAIN, issue_id) is None)
+
+
+async def test_remote_text_in_log_lines_is_cleaned(
+    hass: HomeAssistant, remote: RemoteHass, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The outage line carries last_error stripped of controls and the token."""
+    caplog.set_level(logging.INFO)
+    seed_remote(hass)
+    entry = await setup_integration(hass, remote)
+    bridge = bridge_of(entry)
+    fast_reconnects(bridge)
+    bridge.client.last_error = f"evil\nFAKE LOG LINE {remote.token}\x1b[31m"
+    await bridge.client.reconnect()
+    await wait_for(lambda: "is unavailable" in caplog.text)
+    line = next(
+        r.getMessage() for r in caplog.records if "is unavailable" in r.getMessage()
+    )
+    assert "\n" not in line
+    assert "\x1b" not in line
+    assert remote.token not in line
+    assert "**REDACTED**" in line
+    await wait_for(lambda: bridge.connected)
