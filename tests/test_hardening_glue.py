@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from functools import partial
 import logging
+from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
@@ -18,6 +20,11 @@ from .integration_helpers import (
     setup_integration,
     wait_for,
 )
+
+
+def more_snapshots(bridge: Any, than: int) -> bool:
+    """Return True once the bridge took more snapshots than ``than``."""
+    return bool(bridge.link.snapshots > than)
 
 
 async def test_entity_limit_raises_and_clears_a_repair_issue(
@@ -56,12 +63,13 @@ async def test_overload_drops_raise_a_repair_issue_naming_domains(
         snapshots = bridge.link.snapshots
         for number in range(6_000):
             hass.states.async_set(f"sensor.flood_{number % 50}", f"{round_}-{number}")
-        await wait_for(lambda s=snapshots: bridge.link.snapshots > s, within=10)
+        await wait_for(partial(more_snapshots, bridge, snapshots), within=10)
         await wait_for(lambda: bridge.connected)
     assert [int(delay) for delay in delays] == [2, 4]
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.translation_key == "overload"
+    assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["domains"].startswith("sensor (")
 
     # An ordinary outage (the link dropped by us) ends the streak and the issue.

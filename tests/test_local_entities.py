@@ -235,11 +235,44 @@ def shown(state: State) -> tuple[str, dict[str, Any]]:
     return state.state, shown_attributes
 
 
+# Newer Home Assistant puts the device's name before every entity's name.
+DEVICE_NAME_FIRST = hasattr(er, "async_get_legacy_friendly_name")
+
+
+def local_shown(
+    hass: HomeAssistant, entry: MockConfigEntry, remote_id: str
+) -> tuple[str, dict[str, Any]]:
+    """Return what a user sees of the local entity, as the remote names it.
+
+    Where Home Assistant itself puts the device's name first (2026 and later),
+    an entity on the bridge's device (one without a device on the remote)
+    shows the bridge's name first: that prefix is Home Assistant's, taken off.
+    """
+    state = local_state(hass, entry, remote_id)
+    value, attributes = shown(state)
+    reg_entry = er.async_get(hass).async_get(state.entity_id)
+    if DEVICE_NAME_FIRST and reg_entry is not None and reg_entry.device_id:
+        device = dr.async_get(hass).async_get(reg_entry.device_id)
+        # Only the bridge's own device: a remote device's name is the remote's too.
+        on_bridge = (
+            device is not None and (DOMAIN, entry.entry_id) in device.identifiers
+        )
+        device_name = (
+            (device.name_by_user or device.name) if device and on_bridge else None
+        )
+        name = attributes.get("friendly_name")
+        if device_name and name == device_name:
+            del attributes["friendly_name"]  # nameless on the remote
+        elif device_name and isinstance(name, str):
+            attributes["friendly_name"] = name.removeprefix(f"{device_name} ")
+    return value, attributes
+
+
 def same_as_remote(hass: HomeAssistant, entry: MockConfigEntry, remote_id: str) -> bool:
     """Return True if the local entity shows what the remote entity shows."""
     remote_state = hass.states.get(remote_id)
     assert remote_state is not None, remote_id
-    return shown(local_state(hass, entry, remote_id)) == shown(remote_state)
+    return local_shown(hass, entry, remote_id) == shown(remote_state)
 
 
 def follows(hass: HomeAssistant, entry: MockConfigEntry, remote_id: str) -> bool:
@@ -309,18 +342,18 @@ async def test_entities_show_the_remote(
     reg_entries = local_entries(hass, entry)
     assert sorted(e.unique_id.partition("-")[2] for e in reg_entries) == remote_ids
     remote_shown = {rid: shown(current_state(hass, rid)) for rid in remote_ids}
-    local_shown = {rid: shown(local_state(hass, entry, rid)) for rid in remote_ids}
+    local_seen = {rid: local_shown(hass, entry, rid) for rid in remote_ids}
     # A picture that is a path on the remote is made a URL of the remote.
-    for _, attributes in local_shown.values():
+    for _, attributes in local_seen.values():
         if (picture := attributes.get("entity_picture", "")).startswith("http://"):
             attributes["entity_picture"] = picture.removeprefix(bridged.url)
     # Update entities are read-only here: of their features only PROGRESS stays.
     for remote_id in remote_ids:
         if remote_id.startswith("update."):
             remote_features = remote_shown[remote_id][1].pop("supported_features")
-            local_features = local_shown[remote_id][1].pop("supported_features")
+            local_features = local_seen[remote_id][1].pop("supported_features")
             assert local_features == remote_features & UpdateEntityFeature.PROGRESS
-    assert local_shown == remote_shown
+    assert local_seen == remote_shown
     for remote_id in remote_ids:
         local = local_state(hass, entry, remote_id)
         # Home Assistant writes no attributes of an unavailable entity.

@@ -25,6 +25,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.remote_bridge.const import DOMAIN
+from custom_components.remote_bridge.devices import async_entry_device
 from custom_components.remote_bridge.diagnostics import (
     async_get_config_entry_diagnostics,
 )
@@ -89,9 +90,7 @@ def remote_config_entry(hass: HomeAssistant) -> MockConfigEntry:
 
 def local_device(hass: HomeAssistant, remote_device_id: str) -> dr.DeviceEntry | None:
     """Return the local device standing for a remote device, if any."""
-    return dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, f"{ENTRY_ID}-{remote_device_id}")}
-    )
+    return async_entry_device(hass, ENTRY_ID, f"{ENTRY_ID}-{remote_device_id}")
 
 
 def local_entity(hass: HomeAssistant, remote_id: str) -> er.RegistryEntry | None:
@@ -132,7 +131,7 @@ async def test_devices_follow_the_remote(
         create_entities=True,
         entity_filters=["sensor.rb_"],
     )
-    bridge_device = devices.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    bridge_device = async_entry_device(hass, entry.entry_id)
     assert bridge_device is not None
     device = local_device(hass, meter.id)
     assert device is not None
@@ -278,7 +277,7 @@ async def test_sharing_by_label_is_live(
     await wait_for(lambda: local_entity(hass, ids[0]) is None, what="one unshared")
     assert sorted(s["entity_id"] for s in bridge.mirror.states()) == ids[1:3]
     # Subscribing again is no outage: nothing said about the link going down.
-    assert "unavailable" not in caplog.text
+    assert "is unavailable (" not in caplog.text
 
 
 async def test_hidden_entities_are_skipped(
@@ -344,7 +343,7 @@ async def test_a_refused_registry_leaves_everything_on_the_bridge_device(
         bridge = bridge_of(entry)
         await bridge.async_reconnect()
         await wait_for(lambda: bridge.connected, what="reconnected")
-    bridge_device = devices.async_get_device(identifiers={(DOMAIN, entry.entry_id)})
+    bridge_device = async_entry_device(hass, entry.entry_id)
     assert bridge_device is not None
     power_entity = local_entity(hass, power)
     assert power_entity is not None

@@ -23,6 +23,7 @@ import pytest
 import pytest_asyncio
 
 from custom_components.remote_bridge.const import DOMAIN
+from custom_components.remote_bridge.devices import async_entry_device
 from tests.remote_ha import RemoteHA, mint_token
 
 from .conftest import Figures, add_bridge, bridge_of, wait_for
@@ -94,9 +95,7 @@ def local_device(
     hass: HomeAssistant, entry_id: str, remote_device: str
 ) -> dr.DeviceEntry | None:
     """Return the local device standing for a remote device."""
-    return dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, f"{entry_id}-{remote_device}")}
-    )
+    return async_entry_device(hass, entry_id, f"{entry_id}-{remote_device}")
 
 
 async def test_devices_and_areas_follow_a_real_remote(
@@ -117,9 +116,7 @@ async def test_devices_and_areas_follow_a_real_remote(
         "m-1",
     )
     assert (device.sw_version, device.hw_version) == ("1.2", "rev B")
-    bridge_device = dr.async_get(hass).async_get_device(
-        identifiers={(DOMAIN, entry.entry_id)}
-    )
+    bridge_device = async_entry_device(hass, entry.entry_id)
     assert bridge_device is not None
     assert device.via_device_id == bridge_device.id
     areas = ar.async_get(hass)

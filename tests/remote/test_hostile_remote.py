@@ -19,8 +19,10 @@ than the example); the backoff sleep is faked, the frame limit small.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 import contextlib
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -338,12 +340,13 @@ class Hostile:
             assert valid_entity_id(entity_id), entity_id
             assert keep(entity_id), entity_id
         reader = link.reader
-        for read in (
+        reads: list[Callable[[], Awaitable[Any]]] = [
             reader.states_json,
-            lambda: reader.states_json(["light"]),
+            partial(reader.states_json, ["light"]),
             reader.services,
-            *(lambda e=e: reader.state(e) for e in ("light.a", "sensor.t", "Light.A")),
-        ):
+            *(partial(reader.state, e) for e in ("light.a", "sensor.t", "Light.A")),
+        ]
+        for read in reads:
             try:
                 answer = await read()
             except RemoteBridgeError:
@@ -387,7 +390,8 @@ async def close_hostile(hostile: Hostile) -> None:
     await hostile.link.stop()
     if hostile.runner is not None:
         await hostile.runner
-    await hostile.session.close()
+    if hostile.session is not None:
+        await hostile.session.close()
     await hostile.server.stop()
 
 

@@ -9,6 +9,7 @@ bridge back at once.
 from __future__ import annotations
 
 import asyncio
+from functools import partial
 from typing import Any
 
 from homeassistant.core import HomeAssistant
@@ -24,6 +25,11 @@ def flood(hass: HomeAssistant, round_: int) -> None:
     for number in range(6_000):
         hass.states.async_set(f"sensor.flood_{number % 100}", f"{round_}-{number}")
     hass.states.async_set(f"light.quiet_{round_}", "on")
+
+
+def snapshots_are(link: Any, count: int) -> bool:
+    """Return True once ``link`` took exactly ``count`` snapshots."""
+    return bool(link.snapshots == count)
 
 
 async def test_overload_drops_keep_the_backoff_growing(
@@ -49,7 +55,7 @@ async def test_overload_drops_keep_the_backoff_growing(
     try:
         for round_ in range(1, 4):
             flood(remote.hass, round_)
-            await wait_for(lambda r=round_: link.snapshots == r + 1, within=10)
+            await wait_for(partial(snapshots_are, link, round_ + 1), within=10)
             await wait_for(lambda: link.connected)
     finally:
         await link.stop()

@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.remote_bridge.const import DOMAIN
+from custom_components.remote_bridge.devices import async_entry_device
 from custom_components.remote_bridge.remote import ConnectionState
 from tests.integration_helpers import state_of
 
@@ -155,15 +155,11 @@ async def test_device_follows_the_remote(
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """The device is named after the remote and follows its upgrades."""
-    device = device_registry.async_get_device(
-        identifiers={(DOMAIN, init_integration.entry_id)}
-    )
+    device = async_entry_device(hass, init_integration.entry_id)
     assert device is not None
     assert (device.name, device.sw_version) == ("Garage", "2025.4.4")
     mock_link.update(remote_version="2025.5.0", remote_name="Holiday house")
     await tick(hass, freezer, 5)
-    device = device_registry.async_get_device(
-        identifiers={(DOMAIN, init_integration.entry_id)}
-    )
+    device = async_entry_device(hass, init_integration.entry_id)
     assert device is not None
     assert (device.name, device.sw_version) == ("Holiday house", "2025.5.0")
