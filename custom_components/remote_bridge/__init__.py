@@ -8,16 +8,12 @@ from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.typing import ConfigType
 
-from .bridge import (
-    RemoteBridge,
-    RemoteBridgeConfigEntry,
-    async_delete_unreachable_issue,
-    entry_options,
-)
+from .bridge import RemoteBridge, RemoteBridgeConfigEntry, entry_options
 from .const import CONF_ACCESS_TOKEN, CONF_CREATE_ENTITIES, DOMAIN
 from .mirrored import LOCAL_PLATFORMS
 from .redact import remote_text
 from .remote import InvalidAuth, InvalidCertificate, RemoteBridgeError
+from .repairs import async_delete_issues
 from .services import async_setup_services
 from .views import async_register_views
 
@@ -79,7 +75,7 @@ async def async_unload_entry(
     if unloaded := await hass.config_entries.async_unload_platforms(
         entry, _platforms(entry.runtime_data)
     ):
-        async_delete_unreachable_issue(hass, entry)
+        async_delete_issues(hass, entry)
     return unloaded
 
 
@@ -87,7 +83,7 @@ async def async_remove_entry(
     hass: HomeAssistant, entry: RemoteBridgeConfigEntry
 ) -> None:
     """Forget the entry's repair issue with the entry."""
-    async_delete_unreachable_issue(hass, entry)
+    async_delete_issues(hass, entry)
 
 
 def _platforms(bridge: RemoteBridge) -> list[Platform]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry, ConfigEntryState
@@ -67,6 +66,7 @@ from .remote import (
 from .remote.registry_watcher import RegistryWatcher
 from .remote.sharing import SharedEntityFilter, SharingRules
 from .remote_events import RemoteEvents, forwardable
+from .repairs import async_set_issue
 
 type RemoteBridgeConfigEntry = ConfigEntry[RemoteBridge]
 
@@ -204,13 +204,6 @@ class RemoteBridge:
         """Return a snapshot of every figure of the link."""
         return self.link.stats()
 
-    @property
-    def last_event(self) -> datetime | None:
-        """Return when the last state change arrived."""
-        if (timestamp := self.link.last_event_time) is None:
-            return None
-        return datetime.fromtimestamp(timestamp, UTC)
-
     async def async_start(self) -> None:
         """Connect once, then keep the link up in the background.
 
@@ -338,7 +331,7 @@ class RemoteBridge:
             if self._unavailable:
                 self._unavailable = False
                 LOGGER.info("Remote %s is back: the link is up again", self.url)
-            async_delete_unreachable_issue(self.hass, self.entry)
+            async_set_issue(self.hass, self.entry, ISSUE_UNREACHABLE, None)
             self.registry.link_up()
         elif state in (ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED):
             if not self._unavailable and not self.registry.resubscribing:
@@ -349,7 +342,13 @@ class RemoteBridge:
                     remote_text(client.last_error or "link lost", self._token),
                 )
             if state is ConnectionState.DISCONNECTED and client.gave_up:
-                self._raise_unreachable_issue()
+                async_set_issue(
+                    self.hass,
+                    self.entry,
+                    ISSUE_UNREACHABLE,
+                    {"url": self.url, "attempts": str(client.reconnect_attempts)},
+                    ir.IssueSeverity.ERROR,
+                )
         elif (
             state is ConnectionState.AUTH_FAILED
             and self.entry.state is ConfigEntryState.LOADED
@@ -362,74 +361,24 @@ class RemoteBridge:
     @callback
     def _on_entity_limit(self, over: bool) -> None:
         """Raise (or clear) the issue of a remote with too many entities."""
-        issue_id = f"{ISSUE_ENTITY_LIMIT}_{self.entry.entry_id}"
-        if not over:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
-        ir.async_create_issue(
+        limit = str(self.link.mirror.intake.max_entities)
+        async_set_issue(
             self.hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_ENTITY_LIMIT,
-            translation_placeholders={
-                "title": self.entry.title,
-                "limit": str(self.link.mirror.intake.max_entities),
-            },
+            self.entry,
+            ISSUE_ENTITY_LIMIT,
+            {"limit": limit} if over else None,
         )
 
     @callback
     def _on_overload(self, busiest: list[tuple[str, int]] | None) -> None:
         """Raise (or clear) the issue of a remote that keeps dropping the link."""
-        issue_id = f"{ISSUE_OVERLOAD}_{self.entry.entry_id}"
-        if busiest is None:
-            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
-            return
         domains = ", ".join(
             f"{remote_text(domain, self._token, limit=64)} ({count})"
-            for domain, count in busiest
+            for domain, count in busiest or ()
         )
-        ir.async_create_issue(
+        async_set_issue(
             self.hass,
-            DOMAIN,
-            issue_id,
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=ISSUE_OVERLOAD,
-            translation_placeholders={
-                "title": self.entry.title,
-                "domains": domains or "-",
-            },
+            self.entry,
+            ISSUE_OVERLOAD,
+            None if busiest is None else {"domains": domains or "-"},
         )
-
-    def _raise_unreachable_issue(self) -> None:
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            unreachable_issue_id(self.entry),
-            is_fixable=False,
-            is_persistent=False,
-            severity=ir.IssueSeverity.ERROR,
-            translation_key=ISSUE_UNREACHABLE,
-            translation_placeholders={
-                "title": self.entry.title,
-                "url": self.url,
-                "attempts": str(self.link.client.reconnect_attempts),
-            },
-        )
-
-
-def unreachable_issue_id(entry: ConfigEntry) -> str:
-    """Return the id of the entry's "remote unreachable" repair issue."""
-    return f"{ISSUE_UNREACHABLE}_{entry.entry_id}"
-
-
-@callback
-def async_delete_unreachable_issue(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    """Delete the entry's issues (back online, unloaded or removed)."""
-    ir.async_delete_issue(hass, DOMAIN, unreachable_issue_id(entry))
-    for key in (ISSUE_ENTITY_LIMIT, ISSUE_OVERLOAD):
-        ir.async_delete_issue(hass, DOMAIN, f"{key}_{entry.entry_id}")

@@ -10,8 +10,7 @@ from homeassistant.helpers import issue_registry as ir
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.remote_bridge.bridge import unreachable_issue_id
-from custom_components.remote_bridge.const import DOMAIN
+from custom_components.remote_bridge.const import DOMAIN, ISSUE_UNREACHABLE
 from custom_components.remote_bridge.remote import (
     CannotConnect,
     ConnectionState,
@@ -20,6 +19,7 @@ from custom_components.remote_bridge.remote import (
     ProtocolError,
     RemoteBridgeError,
 )
+from custom_components.remote_bridge.repairs import issue_id as repair_issue_id
 
 from .fake_link import REMOTE_TOKEN, FakeLink
 
@@ -100,7 +100,7 @@ async def test_unreachable_issue_only_once_given_up(
     issue_registry: ir.IssueRegistry,
 ) -> None:
     """Retrying raises no issue; giving up does; the link coming back clears it."""
-    issue_id = unreachable_issue_id(init_integration)
+    issue_id = repair_issue_id(ISSUE_UNREACHABLE, init_integration)
     mock_link.report(ConnectionState.RECONNECTING, reconnect_attempts=3)
     mock_link.report(ConnectionState.DISCONNECTED, reconnect_attempts=3)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
@@ -127,7 +127,7 @@ async def test_unload_deletes_the_issue(
 ) -> None:
     """An unloaded entry retries nothing: its issue goes with it."""
     mock_link.report(ConnectionState.DISCONNECTED, gave_up=True)
-    issue_id = unreachable_issue_id(init_integration)
+    issue_id = repair_issue_id(ISSUE_UNREACHABLE, init_integration)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
