@@ -31,6 +31,8 @@ class ProbeSensor(SensorEntity):
     def __init__(self, key: str, *, on_meter: bool) -> None:
         """Describe the sensor ``key``."""
         self._attr_unique_id = key
+        # Fixed ids: newer Home Assistant would put the area's name in them.
+        self.entity_id = f"sensor.{'probe_' if not on_meter else ''}{key}"
         if on_meter:
             self._attr_has_entity_name = True
             self._attr_name = key.rpartition("_")[2].title()
