@@ -278,19 +278,28 @@ class Hostile:
         self.marker += 1
         value = str(self.marker)
         mirror = self.link.mirror
-        async with asyncio.timeout(20):
-            while True:
-                connection = self.connection()
-                if connection is not None and not connection.ws.closed:
-                    with contextlib.suppress(ConnectionError):
-                        await self._send_marker(connection, value)
-                for _ in range(50):
-                    await asyncio.sleep(0.001)
-                    entry = mirror.get("sensor.marker")
-                    if entry is not None and entry["state"] == value:
-                        return
-                    if self.connection() is not connection:
-                        break
+        try:
+            async with asyncio.timeout(20):
+                while True:
+                    connection = self.connection()
+                    if connection is not None and not connection.ws.closed:
+                        with contextlib.suppress(ConnectionError):
+                            await self._send_marker(connection, value)
+                    for _ in range(50):
+                        await asyncio.sleep(0.001)
+                        entry = mirror.get("sensor.marker")
+                        if entry is not None and entry["state"] == value:
+                            return
+                        if self.connection() is not connection:
+                            break
+        except TimeoutError:
+            stats = self.link.stats()
+            pytest.fail(
+                f"no marker in 20 s: {stats.link_state}, "
+                f"{stats.reconnect_attempts} attempts, "
+                f"last error {stats.last_error!r}, "
+                f"{self.server.ws_attempts} connections to the server"
+            )
 
     async def _send_marker(self, connection: Connection, value: str) -> None:
         if (sub := connection.subs.get("entities")) is not None:
@@ -396,12 +405,16 @@ async def close_hostile(hostile: Hostile) -> None:
 
 
 async def one_sequence(hostile: Hostile, sequence: list[Frame]) -> None:
-    for frame in sequence:
-        await hostile.play(frame)
-    await hostile.settle()
-    await hostile.check()
-    hostile.server.raw_states = None
-    hostile.server.rest.clear()
+    try:
+        for frame in sequence:
+            await hostile.play(frame)
+        await hostile.settle()
+        await hostile.check()
+    finally:
+        # Even after a failure: the next example (hypothesis shrinking this
+        # one) must not inherit this one's hostile snapshot or REST answers.
+        hostile.server.raw_states = None
+        hostile.server.rest.clear()
 
 
 @pytest.mark.parametrize(
