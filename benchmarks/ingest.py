@@ -931,10 +931,10 @@ def print_targets(rows: list[dict[str, Any]], real_rows: list[dict[str, Any]]) -
     _say("\n### Targets\n")
     for changes in sorted({row["changes"] for row in rows}):
         subset = [row for row in rows if row["changes"] == changes]
-        worst = max(
-            (row for row in subset if row["consumer"] == "ha"),
-            key=lambda row: row["ratio"],
-        )
+        integration = [row for row in subset if row["consumer"] == "ha"]
+        if not integration:  # --consumer left the integration out
+            continue
+        worst = max(integration, key=lambda row: row["ratio"])
         verdict = "met" if worst["ratio"] <= 1.5 else "MISSED"
         _say(
             f"- N={changes:,}: integration CPU per update ≤ 1.5x the floor: {verdict} "

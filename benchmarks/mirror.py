@@ -174,7 +174,7 @@ def main() -> None:
     with_json = tracemalloc.get_traced_memory()[0] - before
     # Apply every diff: the footprint must not grow with the number of events.
     for entity_id, diff in diff_changes:
-        mirror.apply_diff(entity_id, diff)
+        mirror.apply_diffs([{entity_id: diff}])
     mirror.states_json()
     after_events = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()

@@ -72,6 +72,7 @@ class RemoteBinarySensor(MirroredEntity, BinarySensorEntity):
     """A remote binary sensor (``create_entities``)."""
 
     local_domain = Platform.BINARY_SENSOR
+    state_free_attributes = True
 
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
         self._attr_is_on = on_off(state) if state else None

@@ -49,6 +49,7 @@ class RemoteClimate(MirroredEntity, ClimateEntity):
     """A remote thermostat; temperatures are in the remote's unit."""
 
     local_domain = Platform.CLIMATE
+    state_free_attributes = True
     _features = ClimateEntityFeature
 
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:

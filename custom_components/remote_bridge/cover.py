@@ -25,6 +25,7 @@ class RemoteCover(MirroredEntity, CoverEntity):
     """A remote cover."""
 
     local_domain = Platform.COVER
+    state_free_attributes = True
     _features = CoverEntityFeature
 
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:

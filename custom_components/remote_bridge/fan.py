@@ -17,6 +17,7 @@ class RemoteFan(MirroredEntity, FanEntity):
     """A remote fan."""
 
     local_domain = Platform.FAN
+    state_free_attributes = True
     _features = FanEntityFeature
 
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:

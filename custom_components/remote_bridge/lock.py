@@ -18,6 +18,7 @@ class RemoteLock(MirroredEntity, LockEntity):
     """A remote lock; a code, if any, is checked by the remote."""
 
     local_domain = Platform.LOCK
+    state_free_attributes = True
     _features = LockEntityFeature
 
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:

@@ -37,6 +37,7 @@ from homeassistant.helpers.event import async_call_later
 from .const import ATTR_BRIDGED_FROM, CONF_CACHE_TTL, CONF_ENTITY_PREFIX, DOMAIN
 from .mirrored_devices import RemoteDevices, async_remove_empty_devices
 from .mirrored_entity import MirroredEntity
+from .remote.link import StateChanges
 from .remote.protocol import State
 from .remote.registry import RegistryEntity, RegistrySnapshot
 
@@ -229,19 +230,25 @@ class LocalEntities:
     def _on_batch(self, changes: Changes) -> None:
         """Apply one batch of the mirror's changes."""
         added: dict[Platform, list[MirroredEntity]] = {}
-        for remote_id, state in changes.items():
+        # Entities read the state and attributes only: a batch of the link
+        # gives just those, without building the rest of each state.
+        read = changes.brief if isinstance(changes, StateChanges) else changes.get
+        for remote_id in changes:
+            state = read(remote_id)
             entity = self._entities.get(remote_id)
             if state is None:
                 if entity is not None:
                     self._remove(remote_id)
                 continue
-            platform = self._wanted(remote_id, state)
             if entity is not None:
-                if platform is None:
+                # Whether it is wanted depends on the attributes only.
+                state_alone = entity.take(state)
+                if state_alone is False and self._wanted(remote_id, state) is None:
                     self._remove(remote_id)
-                elif entity.take(state) and entity.hass is not None:
-                    entity.async_write_ha_state()
+                elif state_alone is not None and entity.hass is not None:
+                    entity.async_write_change(state_alone)
                 continue
+            platform = self._wanted(remote_id, state)
             if platform is None or platform not in self._platforms:
                 continue
             if (
@@ -279,11 +286,13 @@ class LocalEntities:
         changes: dict[str, State | None] = {
             eid: state for eid in unchecked if (state := mirror.get(eid))
         }
-        for remote_id, entity in self._entities.items():
-            if entity.follow_registry() and entity.hass is not None:
+        for remote_id, entity in list(self._entities.items()):
+            if (state := mirror.get(remote_id)) is not None and (
+                self._wanted(remote_id, state) is None
+            ):
+                self._remove(remote_id)  # now bridged on the remote
+            elif entity.follow_registry() and entity.hass is not None:
                 entity.async_write_ha_state()
-            if (state := mirror.get(remote_id)) is not None:
-                changes[remote_id] = state  # now bridged on the remote: dropped
         self._on_batch(changes)
         self.devices.async_sync(self.snapshot, self._entities)
 

@@ -23,6 +23,7 @@ class RemoteNumber(MirroredEntity, NumberEntity):
     """A remote number (or input_number: same action, its own domain)."""
 
     local_domain = Platform.NUMBER
+    state_free_attributes = True
 
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
         # An int stays an int: the state string is the remote's ("5", "5.0").

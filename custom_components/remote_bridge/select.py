@@ -17,6 +17,7 @@ class RemoteSelect(MirroredEntity, SelectEntity):
     """A remote select (or input_select: same action, its own domain)."""
 
     local_domain = Platform.SELECT
+    state_free_attributes = True
 
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
         self._attr_current_option = state

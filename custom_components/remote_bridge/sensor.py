@@ -181,11 +181,15 @@ class RemoteSensor(MirroredEntity, SensorEntity):
     """A remote sensor (``create_entities``); with a state class it has statistics."""
 
     local_domain = Platform.SENSOR
+    state_free_attributes = True
 
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
         self._attr_native_unit_of_measurement = attributes.get(ATTR_UNIT_OF_MEASUREMENT)
         self._attr_state_class = attributes.get(ATTR_STATE_CLASS)
         self._attr_options = attributes.get(ATTR_OPTIONS)
+        self._map_state(state, attributes)
+
+    def _map_state(self, state: str | None, attributes: dict[str, Any]) -> None:
         value: str | datetime | date | None = state
         if state is not None and self._attr_device_class == SensorDeviceClass.TIMESTAMP:
             value = dt_util.parse_datetime(state)

@@ -18,6 +18,7 @@ class RemoteSiren(MirroredEntity, SirenEntity):
     """A remote siren."""
 
     local_domain = Platform.SIREN
+    state_free_attributes = True
     _features = SirenEntityFeature
 
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ class RemoteSwitch(MirroredEntity, SwitchEntity):
     """A remote switch (or input_boolean: same actions, its own domain)."""
 
     local_domain = Platform.SWITCH
+    state_free_attributes = True
 
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
         self._attr_is_on = on_off(state) if state else None

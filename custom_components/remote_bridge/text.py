@@ -17,6 +17,7 @@ class RemoteText(MirroredEntity, TextEntity):
     """A remote text (or input_text: same action, its own domain)."""
 
     local_domain = Platform.TEXT
+    state_free_attributes = True
 
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
         self._attr_native_value = state

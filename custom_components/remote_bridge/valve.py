@@ -18,6 +18,7 @@ class RemoteValve(MirroredEntity, ValveEntity):
     """A remote valve."""
 
     local_domain = Platform.VALVE
+    state_free_attributes = True
     _features = ValveEntityFeature
 
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:

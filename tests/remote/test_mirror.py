@@ -48,7 +48,7 @@ def test_only_filtered_entities_are_held() -> None:
     """
     mirror = StateMirror(EntityFilter(prefixes=["light."]))
     mirror.replace_all([st8("light.a"), st8("switch.b"), st8("media_player.c")])
-    mirror.apply_diff("switch.b", diff("off"))
+    mirror.apply_diffs([{"switch.b": diff("off")}])
     mirror.fill_all([st8("light.a"), st8("switch.b")], dirty=set())
     assert [s["entity_id"] for s in mirror.states()] == ["light.a"]
     assert mirror.counters.as_dict() == {
@@ -75,7 +75,7 @@ def test_update_mode_replaces_entries() -> None:
     mirror, _ = make()
     mirror.set_state("light.a", st8("light.a", "off", brightness=3))
     assert mirror.lookup("light.a") == (Lookup.HIT, st8("light.a", "off", brightness=3))
-    mirror.apply_diff("sensor.t", diff("21"))
+    mirror.apply_diffs([{"sensor.t": diff("21")}])
     status, state = mirror.lookup("sensor.t")
     assert status is Lookup.HIT
     assert state is not None
@@ -121,7 +121,7 @@ def test_removal() -> None:
 def test_unapplicable_diff_falls_back(bad_diff: Any) -> None:
     """A diff that does not fit drops the entry (a counted fallback)."""
     mirror, _ = make()
-    mirror.apply_diff("light.a", bad_diff)
+    mirror.apply_diffs([{"light.a": bad_diff}])
     assert "light.a" not in mirror
     assert mirror.counters.fallbacks == 1
     assert mirror.counters.invalidations == 1
@@ -157,7 +157,7 @@ def test_diff_batch_notes_its_changes(update: bool) -> None:
 def test_diff_against_missing_entry_falls_back() -> None:
     """A diff for an entity the mirror does not hold cannot be applied."""
     mirror, _ = make()
-    mirror.apply_diff("light.new", diff("on"))
+    mirror.apply_diffs([{"light.new": diff("on")}])
     assert "light.new" not in mirror
     assert mirror.counters.fallbacks == 1
     # Not ABSENT: the remote has it, so the read must go to the remote.
@@ -184,7 +184,7 @@ async def test_invalidate_mode_drops_and_refetches() -> None:
     remote = FakeRemote({"light.a": st8("light.a", "off")})
     reader = MirrorReader(remote, mirror, mirror.entity_filter)
     mirror.set_state("light.a", st8("light.a", "off"))
-    mirror.apply_diff("sensor.t", diff("21"))
+    mirror.apply_diffs([{"sensor.t": diff("21")}])
     assert "light.a" not in mirror
     assert "sensor.t" not in mirror
     assert mirror.counters.invalidations == 2
@@ -234,7 +234,7 @@ def test_domain_snapshots() -> None:
     sensors = mirror.states_json(["sensor"])
     assert orjson.loads(lights or b"") == [st8("light.a")]
     assert mirror.states_json(["light"]) is lights
-    mirror.apply_diff("light.a", diff("off"))
+    mirror.apply_diffs([{"light.a": diff("off")}])
     assert mirror.states_json(["sensor"]) is sensors  # other domain untouched
     new_lights = mirror.states_json(["light"])
     assert new_lights is not lights
@@ -410,7 +410,7 @@ def test_changes_tell_invalidations_apart() -> None:
     mirror, _ = make()
     mirror.take_changes()
     mirror.set_state("light.a", st8("light.a", "off"))
-    mirror.apply_diff("sensor.t", {"+": {"s": "5"}})
+    mirror.apply_diffs([{"sensor.t": {"+": {"s": "5"}}}])
     assert mirror.take_changes() == {"light.a": True, "sensor.t": True}
     mirror.invalidate("light.a")
     mirror.set_state("sensor.t", None)
@@ -469,7 +469,7 @@ def test_counters() -> None:
     mirror.lookup("light.a")  # hit
     mirror.states_json()  # hit
     mirror.set_state("light.a", st8("light.a", "x"))  # update
-    mirror.apply_diff("light.zz", diff("x"))  # fallback + invalidation
+    mirror.apply_diffs([{"light.zz": diff("x")}])  # fallback + invalidation
     mirror.lookup("light.zz")  # miss
     mirror.states_json()  # miss: incomplete
     assert mirror.counters.as_dict() == {
@@ -540,7 +540,28 @@ def test_no_growth_with_events() -> None:
     mirror, _ = make()
     for number in range(5_000):
         mirror.set_state("light.a", st8("light.a", str(number)))
-        mirror.apply_diff("sensor.t", {"+": {"s": str(number)}})
+        mirror.apply_diffs([{"sensor.t": {"+": {"s": str(number)}}}])
         mirror.states_json(["light"])
         assert len(mirror.take_changes()) <= 2
     assert len(mirror) == 2
+
+
+def test_brief_reads_what_get_reads_without_building_it() -> None:
+    """``brief`` (what local entities read) agrees with ``get`` on every entry.
+
+    A folded diff of the state alone is read without formatting the entry.
+    """
+    mirror, _clock = make()
+    mirror.apply_diffs([{"light.a": diff("off")}])
+    brief = mirror.brief("light.a")
+    assert brief == {"state": "off", "attributes": st8("light.a")["attributes"]}
+    mirror.apply_diffs([{"light.a": diff("on")}])
+    assert mirror.brief("light.a") == {**brief, "state": "on"}
+    full = mirror.get("light.a")
+    assert full is not None
+    assert (full["state"], full["attributes"]) == ("on", brief["attributes"])
+    # Attributes changed, or nothing folded: the full entry.
+    mirror.apply_diffs([{"sensor.t": {"+": {"s": "21", "a": {"unit": "C"}}}}])
+    assert mirror.brief("sensor.t") == mirror.get("sensor.t")
+    assert mirror.brief("light.a") == mirror.get("light.a")
+    assert mirror.brief("light.gone") is None

@@ -133,7 +133,7 @@ class History:
                         added_id, expand_compressed_state(added_id, compressed)
                     )
             for changed_id, change in wire.get("c", {}).items():
-                mirror.apply_diff(changed_id, change)
+                mirror.apply_diffs([{changed_id: change}])
             for removed_id in wire.get("r", []):
                 if keep(removed_id):
                     mirror.set_state(removed_id, None)

@@ -67,6 +67,16 @@ class StateChanges(Mapping[str, State | None]):
         state = states[entity_id] = self._mirror.get(entity_id)
         return state
 
+    def brief(self, entity_id: str) -> State | None:
+        """Return the entity's ``state`` and ``attributes``; other keys may miss.
+
+        What local entities read: for diffs of the state alone it builds
+        nothing (no timestamps, no copy).
+        """
+        if entity_id in self._states:
+            return self._states[entity_id]
+        return self._mirror.brief(entity_id) if entity_id in self._entity_ids else None
+
     def __iter__(self) -> Iterator[str]:
         """Iterate over the changed entity ids, in the order they changed."""
         return iter(self._entity_ids)

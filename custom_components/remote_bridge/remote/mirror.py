@@ -114,15 +114,10 @@ class StateMirror:
         self.counters.updates += 1
         self._changed(entity_id)
 
-    def apply_diff(self, entity_id: str, diff: dict[str, Any]) -> None:
-        """Apply one ``subscribe_entities`` diff to the entry it belongs to."""
-        self.apply_diffs([{entity_id: diff}])
-
     def apply_diffs(self, batch: list[dict[str, Any]]) -> int:
         """Apply ``subscribe_entities`` diffs (``{entity_id: diff}`` dicts) in order.
 
-        Returns how many of them passed the filter. This runs for every change
-        of a busy remote: the common shape only updates the entry's overlay.
+        Returns how many passed the filter; the common shape only updates an overlay.
         """
         if not self.update_cache or self._domain_json:
             return self._apply_diffs_at_once(batch)
@@ -310,6 +305,13 @@ class StateMirror:
 
     def get(self, entity_id: str) -> State | None:
         """Return the entry without counting or checking its age (for tests/UI)."""
+        return self._entry(entity_id)
+
+    def brief(self, entity_id: str) -> State | None:
+        """Return ``get``'s ``state`` and ``attributes``; other keys may miss."""
+        entry = self._states.get(entity_id)
+        if type(entry) is _Overlay and entry.attrs is None:
+            return entry.brief()
         return self._entry(entity_id)
 
     def __contains__(self, entity_id: object) -> bool:

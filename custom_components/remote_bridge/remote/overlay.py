@@ -50,6 +50,11 @@ class Overlay(dict[str, Any]):
             new["attributes"] = {**base["attributes"], **self.attrs}
         return new
 
+    def brief(self) -> State:
+        """Return the ``state`` and ``attributes`` alone (``attrs`` must be None)."""
+        base = self.base
+        return {"state": self.get("s", base["state"]), "attributes": base["attributes"]}
+
 
 def overlay_of(base: State) -> Overlay:
     """Return an empty overlay of ``base``."""
