@@ -8,7 +8,9 @@ from typing import Any
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
+from prometheus_client.parser import text_string_to_metric_families
 import pytest
+from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.remote_bridge.const import DOMAIN
 
@@ -22,15 +24,31 @@ from .integration_helpers import (
 )
 
 
+async def metric(
+    hass_client: ClientSessionGenerator, entry_id: str, name: str
+) -> float:
+    """Return one figure of the entry's ``/metrics``."""
+    client = await hass_client()
+    response = await client.get(f"/api/remote_bridge/{entry_id}/metrics")
+    for family in text_string_to_metric_families(await response.text()):
+        for sample in family.samples:
+            if sample.name == f"remote_bridge_{name}":
+                return float(sample.value)
+    raise AssertionError(f"no {name} in /metrics")
+
+
 def more_snapshots(bridge: Any, than: int) -> bool:
     """Return True once the bridge took more snapshots than ``than``."""
     return bool(bridge.link.snapshots > than)
 
 
 async def test_entity_limit_raises_and_clears_a_repair_issue(
-    hass: HomeAssistant, remote: RemoteHass, issue_registry: ir.IssueRegistry
+    hass: HomeAssistant,
+    remote: RemoteHass,
+    issue_registry: ir.IssueRegistry,
+    hass_client: ClientSessionGenerator,
 ) -> None:
-    """Past the cap: a translated issue; a snapshot that fits clears it."""
+    """Past the cap: an issue and a metric; a snapshot that fits clears both."""
     seed_remote(hass)
     entry = await setup_integration(hass, remote, filter_enabled=False)
     bridge = bridge_of(entry)
@@ -41,6 +59,7 @@ async def test_entity_limit_raises_and_clears_a_repair_issue(
     assert issue.translation_key == "entity_limit"
     assert issue.translation_placeholders == {"title": entry.title, "limit": "2"}
     assert len(bridge.mirror) == 2
+    assert await metric(hass_client, entry.entry_id, "entity_limit_reached") == 1
 
     bridge.mirror.intake.max_entities = 100_000
     await bridge.async_resync()
@@ -48,10 +67,14 @@ async def test_entity_limit_raises_and_clears_a_repair_issue(
         issue_registry.async_get_issue(DOMAIN, f"entity_limit_{entry.entry_id}") is None
     )
     assert len(bridge.mirror) > 2
+    assert await metric(hass_client, entry.entry_id, "entity_limit_reached") == 0
 
 
 async def test_overload_drops_raise_a_repair_issue_naming_domains(
-    hass: HomeAssistant, remote: RemoteHass, issue_registry: ir.IssueRegistry
+    hass: HomeAssistant,
+    remote: RemoteHass,
+    issue_registry: ir.IssueRegistry,
+    hass_client: ClientSessionGenerator,
 ) -> None:
     """The remote drops the bridge twice for falling behind: the issue names sensor."""
     seed_remote(hass)
@@ -71,6 +94,7 @@ async def test_overload_drops_raise_a_repair_issue_naming_domains(
     assert issue.translation_key == "overload"
     assert issue.translation_placeholders is not None
     assert issue.translation_placeholders["domains"].startswith("sensor (")
+    assert await metric(hass_client, entry.entry_id, "overload_drops") == 2
 
     # An ordinary outage (the link dropped by us) ends the streak and the issue.
     await bridge.async_reconnect()

@@ -102,6 +102,16 @@ METRICS: tuple[MetricDescription, ...] = (
         "Remote events dropped: over the rate, or malformed",
         lambda stats: stats.events_dropped,
     ),
+    _gauge(
+        "overload_drops",
+        "Drops by the remote for falling behind, in a row",
+        lambda stats: stats.overload_drops,
+    ),
+    _gauge(
+        "entity_limit_reached",
+        "1 while the remote has more kept entities than the mirror takes",
+        lambda stats: stats.entity_limit_reached,
+    ),
 )
 
 
