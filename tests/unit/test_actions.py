@@ -9,7 +9,8 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.remote_bridge.const import DOMAIN, REMOTE_MESSAGE_MAX_LENGTH
+from custom_components.remote_bridge.const import DOMAIN
+from custom_components.remote_bridge.redact import REMOTE_TEXT_LIMIT
 from custom_components.remote_bridge.remote import (
     CannotConnect,
     CommandFailed,
@@ -126,7 +127,7 @@ async def test_remote_message_is_one_capped_line(
     assert err.value.translation_placeholders is not None
     shown = err.value.translation_placeholders["error"]
     assert shown.startswith("bad [31m value xxx")
-    assert len(shown) == REMOTE_MESSAGE_MAX_LENGTH
+    assert len(shown) == REMOTE_TEXT_LIMIT
     assert shown.endswith("…")
 
 
