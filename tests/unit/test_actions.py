@@ -169,6 +169,29 @@ async def test_link_actions(
     }
 
 
+@pytest.mark.parametrize("action", ["reconnect", "resync"])
+async def test_link_action_error_is_made_safe(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mock_link: FakeLink,
+    action: str,
+) -> None:
+    """The remote's text in a failed link action: one line, without the token."""
+    token = init_integration.data["access_token"]
+    mock_link.reconnect_error = mock_link.resync_error = CommandFailed(
+        "unknown_error", f"refused\n{token}\x1b[2J"
+    )
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN, action, {"config_entry_id": init_integration.entry_id}, True
+        )
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["error"] == (
+        "unknown_error: refused **REDACTED** [2J"
+    )
+    assert token not in str(err.value)
+
+
 async def test_reconnect_with_a_refused_token(
     hass: HomeAssistant, init_integration: MockConfigEntry, mock_link: FakeLink
 ) -> None:
