@@ -4,8 +4,9 @@ State and attributes come from the remote: the remote's attributes pass
 through as they are (plus the ``remote_bridge_source`` marker), and each domain
 module maps the few ``_attr_*`` its Home Assistant base class needs to compute
 the state string and to validate an action's data before it is forwarded. An
-action goes to the remote over the websocket; the local state changes when
-the remote's does (nothing optimistic).
+action goes to the remote over the websocket (``forward`` makes the methods
+that only pass their arguments on); the local state changes when the
+remote's does (nothing optimistic).
 
 Names: an entity that is named the modern way on the remote (``has_entity_name``,
 on a device) is named the same way here, on the local device standing for
@@ -228,7 +229,7 @@ def forward(service: str, *names: str, **renamed: str) -> Action:
     keyword arguments go as they are. None, Home Assistant's "not given", is
     not sent.
     """
-    keys = dict(zip(names, names, strict=True)) | renamed
+    keys = {name: name for name in names} | renamed
     positions = tuple(keys)
 
     async def action(self: MirroredEntity, *args: Any, **kwargs: Any) -> None:
