@@ -245,7 +245,9 @@ async def test_values_connected_then_disconnected(
     readings = iter(1000 + 0.025 * n for n in itertools.count())
     bridge.link.set_timing(clock=lambda: next(readings))
     await tick(hass, freezer, 30)  # the first heartbeat
-    await wait_for(lambda: bridge.client.latency_ms is not None, what="a pong")
+    await wait_for(
+        lambda: bridge.client.heartbeat.latency_ms is not None, what="a pong"
+    )
     await tick(hass, freezer, 5)  # the next write of the counters
     received = bridge.link.bytes_received
 

@@ -677,6 +677,15 @@ MORE_ACTIONS: list[tuple[str, str, dict[str, Any], Callable[[HomeAssistant], boo
         ),
     ),
     (
+        # Fan's turn_on handler passes these by position.
+        "fan.living_room_fan",
+        "turn_on",
+        {"preset_mode": "sleep"},
+        lambda h: (
+            current_state(h, "fan.living_room_fan").attributes["preset_mode"] == "sleep"
+        ),
+    ),
+    (
         "lock.front_door",
         "unlock",
         {},
@@ -733,6 +742,15 @@ MORE_ACTIONS: list[tuple[str, str, dict[str, Any], Callable[[HomeAssistant], boo
         ),
     ),
     (
+        # Mute is the local argument's name, is_volume_muted the remote's.
+        "media_player.bedroom",
+        "volume_mute",
+        {"is_volume_muted": True},
+        lambda h: current_state(h, "media_player.bedroom").attributes[
+            "is_volume_muted"
+        ],
+    ),
+    (
         "text.text",
         "set_value",
         {"value": "Hi"},
@@ -768,7 +786,7 @@ MORE_ACTIONS: list[tuple[str, str, dict[str, Any], Callable[[HomeAssistant], boo
 async def test_every_domain_forwards_its_actions(
     hass: HomeAssistant, bridged: RemoteHass
 ) -> None:
-    """One action per domain: the remote changes, then the local state equals it."""
+    """Actions of every domain: the remote changes, then the local follows."""
     entry = await start(hass, bridged)
     with (
         patch("homeassistant.components.demo.lock.LOCK_UNLOCK_DELAY", 0),

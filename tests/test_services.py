@@ -24,6 +24,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, MockUs
 import voluptuous as vol
 
 from custom_components.remote_bridge.const import DOMAIN
+from custom_components.remote_bridge.redact import REMOTE_TEXT_LIMIT
 from custom_components.remote_bridge.remote import CannotConnect, ConnectionState
 
 from .conftest import RemoteHass
@@ -375,7 +376,7 @@ async def test_call_action_remote_errors_translated(
     assert err.value.translation_placeholders is not None
     error = err.value.translation_placeholders["error"]
     assert error.startswith("Validation error: bad input [31mxxx")
-    assert len(error) == 300
+    assert len(error) == REMOTE_TEXT_LIMIT
     assert error.endswith("…")
     assert error.isprintable()
     assert str(err.value).startswith(

@@ -23,9 +23,9 @@ TOKEN = "eyJhbGciOiJIUzI1NiJ9.secret.token"
 def test_remote_text_strips_controls_and_caps() -> None:
     """A forged log line, a terminal escape or a flood become one short line."""
     text = remote_text(
-        "down\n2026-12-03 ERROR forged\x1b[31m\u202eevil" + "x" * 999, ""
+        "down\n2026-12-03 ERROR forged\x1b[31m\u202e\tevil" + "x" * 999, ""
     )
-    assert text.startswith("down2026-12-03 ERROR forged[31mevil")
+    assert text.startswith("down 2026-12-03 ERROR forged [31m evil")
     assert not any(ord(char) < 32 or 0x7F <= ord(char) <= 0x9F for char in text)
     assert "\u202e" not in text
     assert len(text) == REMOTE_TEXT_LIMIT
@@ -33,10 +33,10 @@ def test_remote_text_strips_controls_and_caps() -> None:
 
 
 def test_remote_text_never_shows_the_token() -> None:
-    """The token is found even split by controls, and never cut to a prefix."""
+    """The token is found even split by controls or spaces, never cut to a prefix."""
     assert remote_text(f"auth {TOKEN} refused", TOKEN) == f"auth {REDACTED} refused"
-    split = TOKEN[:10] + "\x00" + TOKEN[10:]
-    assert remote_text(f"auth {split}", TOKEN) == f"auth {REDACTED}"
+    split = TOKEN[:10] + "\x00" + TOKEN[10:20] + "\n " + TOKEN[20:]
+    assert remote_text(f"auth {split}\n", TOKEN) == f"auth {REDACTED}"
     near_cap = "x" * (REMOTE_TEXT_LIMIT - 20) + TOKEN
     assert TOKEN[:10] not in remote_text(near_cap, TOKEN)
 
@@ -60,5 +60,5 @@ async def test_status_shows_the_remote_name_made_safe(
     response = await client.get(f"/api/remote_bridge/{entry.entry_id}/status")
     assert response.status == HTTPStatus.OK
     name = (await response.json())["connection"]["remote_name"]
-    assert name.startswith("Garage[2Jxxx")
+    assert name.startswith("Garage [2Jxxx")
     assert len(name) == REMOTE_TEXT_LIMIT

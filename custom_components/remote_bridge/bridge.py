@@ -46,7 +46,6 @@ from .const import (
     ISSUE_OVERLOAD,
     ISSUE_UNREACHABLE,
     LOGGER,
-    REMOTE_MESSAGE_MAX_LENGTH,
 )
 from .coordinator import RemoteBridgeCoordinator
 from .redact import remote_text
@@ -261,8 +260,7 @@ class RemoteBridge:
         (actions, the POST view, local entities) gets the same translated
         errors: a down link fails at once instead of after the timeout; the
         remote's refusal of bad input is a ``ServiceValidationError``; its
-        message is kept but stripped of control characters and capped, because
-        it is shown to the user as the remote wrote it.
+        message is shown as the remote wrote it, made safe (``remote_text``).
         """
         placeholders = {"title": self.entry.title, "action": f"{domain}.{service}"}
         message: dict[str, Any] = {
@@ -298,10 +296,7 @@ class RemoteBridge:
                         "timeout": str(ACTION_TIMEOUT),
                     },
                 ) from err
-            text = "".join(c if c.isprintable() else " " for c in err.message)
-            text = " ".join(text.split()) or err.code
-            if len(text) > REMOTE_MESSAGE_MAX_LENGTH:
-                text = text[: REMOTE_MESSAGE_MAX_LENGTH - 1] + "…"
+            text = remote_text(err.message, self._token) or err.code
             error = (
                 ServiceValidationError
                 if err.code

@@ -9,7 +9,7 @@ from __future__ import annotations
 from homeassistant.components.button import ButtonEntity
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity
+from .mirrored_entity import MirroredEntity, forward
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -20,9 +20,7 @@ class RemoteButton(MirroredEntity, ButtonEntity):
 
     local_domain = Platform.BUTTON
 
-    async def async_press(self) -> None:
-        """Press the remote button."""
-        await self._call("press")
+    async_press = forward("press")
 
 
 async_setup_entry = local_platform(RemoteButton)

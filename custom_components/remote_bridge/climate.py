@@ -31,7 +31,7 @@ from homeassistant.components.climate.const import (
 )
 from homeassistant.const import ATTR_TEMPERATURE, Platform
 
-from .mirrored_entity import MirroredEntity
+from .mirrored_entity import MirroredEntity, forward
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -77,43 +77,17 @@ class RemoteClimate(MirroredEntity, ClimateEntity):
             if (value := attributes.get(key)) is not None:
                 setattr(self, attr, value)
 
-    async def async_set_temperature(self, **kwargs: Any) -> None:
-        """Set the remote's target temperature(s), and mode if given."""
-        await self._call("set_temperature", **kwargs)
-
-    async def async_set_hvac_mode(self, hvac_mode: HVACMode) -> None:
-        """Set the remote's HVAC mode."""
-        await self._call("set_hvac_mode", hvac_mode=hvac_mode)
-
-    async def async_set_fan_mode(self, fan_mode: str) -> None:
-        """Set the remote's fan mode."""
-        await self._call("set_fan_mode", fan_mode=fan_mode)
-
-    async def async_set_preset_mode(self, preset_mode: str) -> None:
-        """Set the remote's preset."""
-        await self._call("set_preset_mode", preset_mode=preset_mode)
-
-    async def async_set_swing_mode(self, swing_mode: str) -> None:
-        """Set the remote's swing mode."""
-        await self._call("set_swing_mode", swing_mode=swing_mode)
-
-    async def async_set_swing_horizontal_mode(self, swing_horizontal_mode: str) -> None:
-        """Set the remote's horizontal swing mode."""
-        await self._call(
-            "set_swing_horizontal_mode", swing_horizontal_mode=swing_horizontal_mode
-        )
-
-    async def async_set_humidity(self, humidity: int) -> None:
-        """Set the remote's target humidity."""
-        await self._call("set_humidity", humidity=humidity)
-
-    async def async_turn_on(self) -> None:
-        """Turn the remote thermostat on."""
-        await self._call("turn_on")
-
-    async def async_turn_off(self) -> None:
-        """Turn the remote thermostat off."""
-        await self._call("turn_off")
+    async_set_temperature = forward("set_temperature")
+    async_set_hvac_mode = forward("set_hvac_mode", "hvac_mode")
+    async_set_fan_mode = forward("set_fan_mode", "fan_mode")
+    async_set_preset_mode = forward("set_preset_mode", "preset_mode")
+    async_set_swing_mode = forward("set_swing_mode", "swing_mode")
+    async_set_swing_horizontal_mode = forward(
+        "set_swing_horizontal_mode", "swing_horizontal_mode"
+    )
+    async_set_humidity = forward("set_humidity", "humidity")
+    async_turn_on = forward("turn_on")
+    async_turn_off = forward("turn_off")
 
 
 async_setup_entry = local_platform(RemoteClimate)

@@ -72,8 +72,6 @@ ATTR_RETURN_RESPONSE: Final = "return_response"
 # A remote action that has not answered by then is reported as failed (it may
 # still finish on the remote); long scripts belong in `script.turn_on`.
 ACTION_TIMEOUT: Final = 10
-# The remote's error messages are shown as they came: capped, one line.
-REMOTE_MESSAGE_MAX_LENGTH: Final = 300
 
 ISSUE_UNREACHABLE: Final = "remote_unreachable"
 ISSUE_ENTITY_LIMIT: Final = "entity_limit"

@@ -7,15 +7,13 @@ from typing import Any
 from homeassistant.components.cover import (
     ATTR_CURRENT_POSITION,
     ATTR_CURRENT_TILT_POSITION,
-    ATTR_POSITION,
-    ATTR_TILT_POSITION,
     CoverEntity,
     CoverEntityFeature,
     CoverState,
 )
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity
+from .mirrored_entity import MirroredEntity, forward
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -37,39 +35,14 @@ class RemoteCover(MirroredEntity, CoverEntity):
             ATTR_CURRENT_TILT_POSITION
         )
 
-    async def async_open_cover(self, **kwargs: Any) -> None:
-        """Open the remote cover."""
-        await self._call("open_cover")
-
-    async def async_close_cover(self, **kwargs: Any) -> None:
-        """Close the remote cover."""
-        await self._call("close_cover")
-
-    async def async_stop_cover(self, **kwargs: Any) -> None:
-        """Stop the remote cover."""
-        await self._call("stop_cover")
-
-    async def async_set_cover_position(self, **kwargs: Any) -> None:
-        """Move the remote cover to a position."""
-        await self._call("set_cover_position", position=kwargs[ATTR_POSITION])
-
-    async def async_open_cover_tilt(self, **kwargs: Any) -> None:
-        """Open the remote cover's tilt."""
-        await self._call("open_cover_tilt")
-
-    async def async_close_cover_tilt(self, **kwargs: Any) -> None:
-        """Close the remote cover's tilt."""
-        await self._call("close_cover_tilt")
-
-    async def async_stop_cover_tilt(self, **kwargs: Any) -> None:
-        """Stop the remote cover's tilt."""
-        await self._call("stop_cover_tilt")
-
-    async def async_set_cover_tilt_position(self, **kwargs: Any) -> None:
-        """Move the remote cover's tilt to a position."""
-        await self._call(
-            "set_cover_tilt_position", tilt_position=kwargs[ATTR_TILT_POSITION]
-        )
+    async_open_cover = forward("open_cover")
+    async_close_cover = forward("close_cover")
+    async_stop_cover = forward("stop_cover")
+    async_set_cover_position = forward("set_cover_position")
+    async_open_cover_tilt = forward("open_cover_tilt")
+    async_close_cover_tilt = forward("close_cover_tilt")
+    async_stop_cover_tilt = forward("stop_cover_tilt")
+    async_set_cover_tilt_position = forward("set_cover_tilt_position")
 
 
 async_setup_entry = local_platform(RemoteCover)

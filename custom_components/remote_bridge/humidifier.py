@@ -8,7 +8,7 @@ from homeassistant.components.humidifier import HumidifierEntity
 from homeassistant.components.humidifier.const import HumidifierEntityFeature
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity, on_off
+from .mirrored_entity import MirroredEntity, forward, on_off
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -32,21 +32,10 @@ class RemoteHumidifier(MirroredEntity, HumidifierEntity):
         if (high := attributes.get("max_humidity")) is not None:
             self._attr_max_humidity = high
 
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Turn the remote humidifier on."""
-        await self._call("turn_on")
-
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Turn the remote humidifier off."""
-        await self._call("turn_off")
-
-    async def async_set_humidity(self, humidity: int) -> None:
-        """Set the remote's target humidity."""
-        await self._call("set_humidity", humidity=humidity)
-
-    async def async_set_mode(self, mode: str) -> None:
-        """Set the remote's mode."""
-        await self._call("set_mode", mode=mode)
+    async_turn_on = forward("turn_on")
+    async_turn_off = forward("turn_off")
+    async_set_humidity = forward("set_humidity", "humidity")
+    async_set_mode = forward("set_mode", "mode")
 
 
 async_setup_entry = local_platform(RemoteHumidifier)

@@ -23,7 +23,7 @@ from homeassistant.components.light import (
 from homeassistant.components.light.const import ColorMode, LightEntityFeature
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity, on_off
+from .mirrored_entity import MirroredEntity, forward, on_off
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -73,9 +73,8 @@ class RemoteLight(MirroredEntity, LightEntity):
             kwargs.pop(key, None)
         await self._call("turn_on", **kwargs)
 
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Turn the remote light off (with its transition or flash)."""
-        await self._call("turn_off", **kwargs)
+    # With its transition or flash.
+    async_turn_off = forward("turn_off")
 
 
 async_setup_entry = local_platform(RemoteLight)

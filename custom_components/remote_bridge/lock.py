@@ -8,7 +8,7 @@ from homeassistant.components.lock import LockEntity, LockEntityFeature
 from homeassistant.components.lock.const import LockState
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity
+from .mirrored_entity import MirroredEntity, forward
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -30,17 +30,9 @@ class RemoteLock(MirroredEntity, LockEntity):
         self._attr_is_opening = state == LockState.OPENING
         self._attr_code_format = attributes.get("code_format")
 
-    async def async_lock(self, **kwargs: Any) -> None:
-        """Lock the remote lock."""
-        await self._call("lock", **kwargs)
-
-    async def async_unlock(self, **kwargs: Any) -> None:
-        """Unlock the remote lock."""
-        await self._call("unlock", **kwargs)
-
-    async def async_open(self, **kwargs: Any) -> None:
-        """Open the remote lock's door."""
-        await self._call("open", **kwargs)
+    async_lock = forward("lock")
+    async_unlock = forward("unlock")
+    async_open = forward("open")
 
 
 async_setup_entry = local_platform(RemoteLock)

@@ -13,12 +13,11 @@ from homeassistant.components.media_player import MediaPlayerEntity
 from homeassistant.components.media_player.const import (
     MediaPlayerEntityFeature,
     MediaPlayerState,
-    MediaType,
     RepeatMode,
 )
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity
+from .mirrored_entity import MirroredEntity, forward
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -48,84 +47,27 @@ class RemoteMediaPlayer(MirroredEntity, MediaPlayerEntity):
             else None
         )
 
-    async def async_turn_on(self) -> None:
-        """Turn the remote player on."""
-        await self._call("turn_on")
-
-    async def async_turn_off(self) -> None:
-        """Turn the remote player off."""
-        await self._call("turn_off")
-
-    async def async_media_play(self) -> None:
-        """Play on the remote player."""
-        await self._call("media_play")
-
-    async def async_media_pause(self) -> None:
-        """Pause the remote player."""
-        await self._call("media_pause")
-
-    async def async_media_stop(self) -> None:
-        """Stop the remote player."""
-        await self._call("media_stop")
-
-    async def async_media_next_track(self) -> None:
-        """Skip to the next track on the remote player."""
-        await self._call("media_next_track")
-
-    async def async_media_previous_track(self) -> None:
-        """Go back a track on the remote player."""
-        await self._call("media_previous_track")
-
-    async def async_volume_up(self) -> None:
-        """Turn the remote player up."""
-        await self._call("volume_up")
-
-    async def async_volume_down(self) -> None:
-        """Turn the remote player down."""
-        await self._call("volume_down")
-
-    async def async_clear_playlist(self) -> None:
-        """Clear the remote player's playlist."""
-        await self._call("clear_playlist")
-
-    async def async_set_volume_level(self, volume: float) -> None:
-        """Set the remote player's volume."""
-        await self._call("volume_set", volume_level=volume)
-
-    async def async_mute_volume(self, mute: bool) -> None:
-        """Mute or unmute the remote player."""
-        await self._call("volume_mute", is_volume_muted=mute)
-
-    async def async_media_seek(self, position: float) -> None:
-        """Seek on the remote player."""
-        await self._call("media_seek", seek_position=position)
-
-    async def async_play_media(
-        self, media_type: MediaType | str, media_id: str, **kwargs: Any
-    ) -> None:
-        """Play media on the remote player."""
-        await self._call(
-            "play_media",
-            media_content_type=media_type,
-            media_content_id=media_id,
-            **kwargs,
-        )
-
-    async def async_select_source(self, source: str) -> None:
-        """Select the remote player's source."""
-        await self._call("select_source", source=source)
-
-    async def async_select_sound_mode(self, sound_mode: str) -> None:
-        """Select the remote player's sound mode."""
-        await self._call("select_sound_mode", sound_mode=sound_mode)
-
-    async def async_set_shuffle(self, shuffle: bool) -> None:
-        """Turn the remote player's shuffle on or off."""
-        await self._call("shuffle_set", shuffle=shuffle)
-
-    async def async_set_repeat(self, repeat: RepeatMode) -> None:
-        """Set the remote player's repeat mode."""
-        await self._call("repeat_set", repeat=repeat)
+    async_turn_on = forward("turn_on")
+    async_turn_off = forward("turn_off")
+    async_media_play = forward("media_play")
+    async_media_pause = forward("media_pause")
+    async_media_stop = forward("media_stop")
+    async_media_next_track = forward("media_next_track")
+    async_media_previous_track = forward("media_previous_track")
+    async_volume_up = forward("volume_up")
+    async_volume_down = forward("volume_down")
+    async_clear_playlist = forward("clear_playlist")
+    async_set_volume_level = forward("volume_set", volume="volume_level")
+    async_mute_volume = forward("volume_mute", mute="is_volume_muted")
+    async_media_seek = forward("media_seek", position="seek_position")
+    # Its other arguments (enqueue, announce, extra) go as they are.
+    async_play_media = forward(
+        "play_media", media_type="media_content_type", media_id="media_content_id"
+    )
+    async_select_source = forward("select_source", "source")
+    async_select_sound_mode = forward("select_sound_mode", "sound_mode")
+    async_set_shuffle = forward("shuffle_set", "shuffle")
+    async_set_repeat = forward("repeat_set", "repeat")
 
 
 async_setup_entry = local_platform(RemoteMediaPlayer)

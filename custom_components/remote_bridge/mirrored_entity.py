@@ -4,8 +4,9 @@ State and attributes come from the remote: the remote's attributes pass
 through as they are (plus the ``remote_bridge_source`` marker), and each domain
 module maps the few ``_attr_*`` its Home Assistant base class needs to compute
 the state string and to validate an action's data before it is forwarded. An
-action goes to the remote over the websocket; the local state changes when
-the remote's does (nothing optimistic).
+action goes to the remote over the websocket (``forward`` makes the methods
+that only pass their arguments on); the local state changes when the
+remote's does (nothing optimistic).
 
 Names: an entity that is named the modern way on the remote (``has_entity_name``,
 on a device) is named the same way here, on the local device standing for
@@ -14,6 +15,7 @@ that one; any other takes the remote's friendly name whole.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from enum import IntFlag
 import time
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -213,3 +215,29 @@ class MirroredEntity(Entity):
         await self._link.bridge.async_call_remote(
             self.remote_domain, service, data, {"entity_id": self.remote_entity_id}
         )
+
+
+type Action = Callable[..., Coroutine[Any, Any, None]]
+
+
+def forward(service: str, *names: str, **renamed: str) -> Action:
+    """Make an action method that calls ``service`` for the remote entity.
+
+    Its arguments, by position (the base class calls some so) or by name,
+    are ``names`` then ``renamed``'s keys: each goes under its own name, or
+    under the remote action's name for it (``volume="volume_level"``). Other
+    keyword arguments go as they are. None, Home Assistant's "not given", is
+    not sent.
+    """
+    keys = {name: name for name in names} | renamed
+    positions = tuple(keys)
+
+    async def action(self: MirroredEntity, *args: Any, **kwargs: Any) -> None:
+        data = dict(zip(positions, args, strict=False)) | kwargs
+        await self._call(
+            service,
+            **{keys.get(k, k): v for k, v in data.items() if v is not None},
+        )
+
+    action.__doc__ = f"Call the remote entity's ``{service}``."
+    return action

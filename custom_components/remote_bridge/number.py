@@ -13,7 +13,7 @@ from homeassistant.components.number import (
 )
 from homeassistant.const import ATTR_MODE, ATTR_UNIT_OF_MEASUREMENT, Platform
 
-from .mirrored_entity import MirroredEntity, as_number
+from .mirrored_entity import MirroredEntity, as_number, forward
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -37,9 +37,7 @@ class RemoteNumber(MirroredEntity, NumberEntity):
         self._attr_mode = NumberMode(attributes.get(ATTR_MODE, NumberMode.AUTO))
         self._attr_native_unit_of_measurement = attributes.get(ATTR_UNIT_OF_MEASUREMENT)
 
-    async def async_set_native_value(self, value: float) -> None:
-        """Set the remote's value."""
-        await self._call("set_value", value=value)
+    async_set_native_value = forward("set_value", "value")
 
 
 async_setup_entry = local_platform(RemoteNumber)

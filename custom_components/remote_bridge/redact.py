@@ -6,13 +6,15 @@ is kept out of every answer the same way:
 - the access token never appears anywhere;
 - only admins see where the remote is (its url, host:port in error texts);
 - text the remote chose (error messages, its name, its version) is untrusted:
-  control characters are stripped (no forged log lines, no terminal escapes)
-  and its length is capped before it reaches a log, a placeholder or an answer.
+  it becomes one line without control characters (no forged log lines, no
+  terminal escapes) and its length is capped before it reaches a log, a
+  placeholder or an answer.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from functools import lru_cache
 import re
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -28,7 +30,8 @@ REMOTE_TEXT_LIMIT: Final = 256
 
 # C0 and C1 controls, DEL, and the bidirectional overrides that can make a log
 # line read differently from what it holds.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_CHARS = "\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_UNSAFE = re.compile(f"[{_UNSAFE_CHARS}]")
 
 # Keys redacted from the diagnostics download. `last_error` holds the remote's
 # host:port while it is down; its name is usually the entry's title.
@@ -46,15 +49,23 @@ DIAGNOSTICS_REDACT: Final = frozenset(
 
 
 def remote_text(text: object, token: str, *, limit: int = REMOTE_TEXT_LIMIT) -> str:
-    """Return text from the remote made safe to log or show.
+    """Return text from the remote made safe to log or show, on one line.
 
-    The token is replaced after the controls are stripped (so a token broken up
-    by them is still found) and before the cap (so no prefix of it survives).
+    The token is replaced first, found even when controls or whitespace break
+    it up; then each control becomes a space and each run of whitespace one
+    space (words a line break parted stay apart); last comes the cap, so no
+    prefix of the token survives it.
     """
-    cleaned = _UNSAFE.sub("", str(text))
+    cleaned = str(text)
     if token:
-        cleaned = cleaned.replace(token, REDACTED)
+        cleaned = _token_pattern(token).sub(REDACTED, cleaned)
+    cleaned = " ".join(_UNSAFE.sub(" ", cleaned).split())
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+@lru_cache(maxsize=8)
+def _token_pattern(token: str) -> re.Pattern[str]:
+    return re.compile(f"[{_UNSAFE_CHARS}\\s]*".join(map(re.escape, token)))
 
 
 def without_address(text: str, url: str) -> str:

@@ -18,6 +18,7 @@ from homeassistant.core import Context, EventOrigin, HomeAssistant, callback
 from .const import EVENT_REMOTE_BRIDGE
 from .remote.filters import FilterValidationError
 from .remote.forwarding import RemoteEvent
+from .remote.listeners import add_listener
 from .remote.protocol import EVENT_SERVICE_REGISTERED, EVENT_SERVICE_REMOVED
 
 type RemoteEventListener = Callable[[dict[str, Any]], None]
@@ -80,13 +81,7 @@ class RemoteEvents:
 
     def add_listener(self, listener: RemoteEventListener) -> Callable[[], None]:
         """Call ``listener(event_data)`` after each fired event; return the unsub."""
-        self._listeners.append(listener)
-
-        def remove() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return remove
+        return add_listener(self._listeners, listener)
 
     @callback
     def fire(self, event: RemoteEvent) -> None:

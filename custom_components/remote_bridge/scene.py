@@ -6,12 +6,10 @@ Home Assistant's scene base class keeps it, not the remote.
 
 from __future__ import annotations
 
-from typing import Any
-
 from homeassistant.components.scene import Scene
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity
+from .mirrored_entity import MirroredEntity, forward
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -22,9 +20,8 @@ class RemoteScene(MirroredEntity, Scene):
 
     local_domain = Platform.SCENE
 
-    async def async_activate(self, **kwargs: Any) -> None:
-        """Activate the remote scene (with its transition, if any)."""
-        await self._call("turn_on", **kwargs)
+    # With its transition, if any.
+    async_activate = forward("turn_on")
 
 
 async_setup_entry = local_platform(RemoteScene)

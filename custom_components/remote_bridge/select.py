@@ -7,7 +7,7 @@ from typing import Any
 from homeassistant.components.select import ATTR_OPTIONS, SelectEntity
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity
+from .mirrored_entity import MirroredEntity, forward
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -23,9 +23,7 @@ class RemoteSelect(MirroredEntity, SelectEntity):
         self._attr_current_option = state
         self._attr_options = list(attributes.get(ATTR_OPTIONS) or [])
 
-    async def async_select_option(self, option: str) -> None:
-        """Select the remote's option."""
-        await self._call("select_option", option=option)
+    async_select_option = forward("select_option", "option")
 
 
 async_setup_entry = local_platform(RemoteSelect)

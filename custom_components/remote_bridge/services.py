@@ -35,12 +35,14 @@ from .const import (
     ATTR_DATA,
     ATTR_RETURN_RESPONSE,
     ATTR_TARGET,
+    CONF_ACCESS_TOKEN,
     CONF_ALLOWED_ACTION_DOMAINS,
     DOMAIN,
     SERVICE_CALL_ACTION,
     SERVICE_RECONNECT,
     SERVICE_RESYNC,
 )
+from .redact import remote_text
 from .remote import ConnectionState, RemoteBridgeError
 
 SERVICE_SCHEMA = vol.Schema({vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string})
@@ -115,7 +117,7 @@ def _link_action(
                 translation_key="action_failed",
                 translation_placeholders={
                     "title": bridge.entry.title,
-                    "error": str(err),
+                    "error": remote_text(err, bridge.entry.data[CONF_ACCESS_TOKEN]),
                 },
             ) from err
 

@@ -8,7 +8,7 @@ from homeassistant.components.siren import SirenEntity
 from homeassistant.components.siren.const import SirenEntityFeature
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity, on_off
+from .mirrored_entity import MirroredEntity, forward, on_off
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -25,13 +25,9 @@ class RemoteSiren(MirroredEntity, SirenEntity):
         self._attr_is_on = on_off(state) if state else None
         self._attr_available_tones = attributes.get("available_tones")
 
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Sound the remote siren (tone, duration, volume as given)."""
-        await self._call("turn_on", **kwargs)
-
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Silence the remote siren."""
-        await self._call("turn_off")
+    # Tone, duration and volume as given.
+    async_turn_on = forward("turn_on")
+    async_turn_off = forward("turn_off")
 
 
 async_setup_entry = local_platform(RemoteSiren)

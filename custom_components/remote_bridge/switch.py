@@ -7,7 +7,7 @@ from typing import Any
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity, on_off
+from .mirrored_entity import MirroredEntity, forward, on_off
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -22,13 +22,8 @@ class RemoteSwitch(MirroredEntity, SwitchEntity):
     def _map(self, state: str | None, attributes: dict[str, Any]) -> None:
         self._attr_is_on = on_off(state) if state else None
 
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Turn the remote entity on."""
-        await self._call("turn_on")
-
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Turn the remote entity off."""
-        await self._call("turn_off")
+    async_turn_on = forward("turn_on")
+    async_turn_off = forward("turn_off")
 
 
 async_setup_entry = local_platform(RemoteSwitch)

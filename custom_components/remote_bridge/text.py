@@ -7,7 +7,7 @@ from typing import Any
 from homeassistant.components.text import TextEntity, TextMode
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity
+from .mirrored_entity import MirroredEntity, forward
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -28,9 +28,7 @@ class RemoteText(MirroredEntity, TextEntity):
             self._attr_native_max = high
         self._attr_pattern = attributes.get("pattern")
 
-    async def async_set_value(self, value: str) -> None:
-        """Set the remote's text."""
-        await self._call("set_value", value=value)
+    async_set_value = forward("set_value", "value")
 
 
 async_setup_entry = local_platform(RemoteText)

@@ -8,7 +8,7 @@ from homeassistant.components.vacuum import StateVacuumEntity, VacuumEntityFeatu
 from homeassistant.components.vacuum.const import VacuumActivity
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity
+from .mirrored_entity import MirroredEntity, forward
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -28,45 +28,14 @@ class RemoteVacuum(MirroredEntity, StateVacuumEntity):
         self._attr_fan_speed = attributes.get("fan_speed")
         self._attr_fan_speed_list = attributes.get("fan_speed_list") or []
 
-    async def async_start(self) -> None:
-        """Start the remote vacuum."""
-        await self._call("start")
-
-    async def async_pause(self) -> None:
-        """Pause the remote vacuum."""
-        await self._call("pause")
-
-    async def async_stop(self, **kwargs: Any) -> None:
-        """Stop the remote vacuum."""
-        await self._call("stop")
-
-    async def async_return_to_base(self, **kwargs: Any) -> None:
-        """Send the remote vacuum home."""
-        await self._call("return_to_base")
-
-    async def async_clean_spot(self, **kwargs: Any) -> None:
-        """Clean a spot with the remote vacuum."""
-        await self._call("clean_spot")
-
-    async def async_locate(self, **kwargs: Any) -> None:
-        """Make the remote vacuum say where it is."""
-        await self._call("locate")
-
-    async def async_set_fan_speed(self, fan_speed: str, **kwargs: Any) -> None:
-        """Set the remote vacuum's fan speed."""
-        await self._call("set_fan_speed", fan_speed=fan_speed)
-
-    async def async_send_command(
-        self,
-        command: str,
-        params: dict[str, Any] | list[Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        """Send a command to the remote vacuum."""
-        data: dict[str, Any] = {"command": command}
-        if params is not None:
-            data["params"] = params
-        await self._call("send_command", **data)
+    async_start = forward("start")
+    async_pause = forward("pause")
+    async_stop = forward("stop")
+    async_return_to_base = forward("return_to_base")
+    async_clean_spot = forward("clean_spot")
+    async_locate = forward("locate")
+    async_set_fan_speed = forward("set_fan_speed", "fan_speed")
+    async_send_command = forward("send_command", "command", "params")
 
 
 async_setup_entry = local_platform(RemoteVacuum)

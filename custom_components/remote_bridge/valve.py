@@ -8,7 +8,7 @@ from homeassistant.components.valve import ValveEntity, ValveEntityFeature
 from homeassistant.components.valve.const import ValveState
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity
+from .mirrored_entity import MirroredEntity, forward
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -29,21 +29,10 @@ class RemoteValve(MirroredEntity, ValveEntity):
         self._attr_is_opening = state == ValveState.OPENING
         self._attr_is_closing = state == ValveState.CLOSING
 
-    async def async_open_valve(self) -> None:
-        """Open the remote valve."""
-        await self._call("open_valve")
-
-    async def async_close_valve(self) -> None:
-        """Close the remote valve."""
-        await self._call("close_valve")
-
-    async def async_set_valve_position(self, position: int) -> None:
-        """Move the remote valve to a position."""
-        await self._call("set_valve_position", position=position)
-
-    async def async_stop_valve(self) -> None:
-        """Stop the remote valve."""
-        await self._call("stop_valve")
+    async_open_valve = forward("open_valve")
+    async_close_valve = forward("close_valve")
+    async_set_valve_position = forward("set_valve_position", "position")
+    async_stop_valve = forward("stop_valve")
 
 
 async_setup_entry = local_platform(RemoteValve)

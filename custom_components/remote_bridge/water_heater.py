@@ -10,7 +10,7 @@ from homeassistant.components.water_heater import (
 )
 from homeassistant.const import Platform
 
-from .mirrored_entity import MirroredEntity
+from .mirrored_entity import MirroredEntity, forward
 from .mirrored_platform import local_platform
 
 PARALLEL_UPDATES = 0
@@ -39,13 +39,10 @@ class RemoteWaterHeater(MirroredEntity, WaterHeaterEntity):
             if (value := attributes.get(key)) is not None:
                 setattr(self, attr, value)
 
-    async def async_set_temperature(self, **kwargs: Any) -> None:
-        """Set the remote's target temperature."""
-        await self._call("set_temperature", **kwargs)
-
-    async def async_set_operation_mode(self, operation_mode: str) -> None:
-        """Set the remote's operation mode."""
-        await self._call("set_operation_mode", operation_mode=operation_mode)
+    async_set_temperature = forward("set_temperature")
+    async_set_operation_mode = forward("set_operation_mode", "operation_mode")
+    async_turn_on = forward("turn_on")
+    async_turn_off = forward("turn_off")
 
     async def async_turn_away_mode_on(self) -> None:
         """Turn the remote's away mode on."""
@@ -54,14 +51,6 @@ class RemoteWaterHeater(MirroredEntity, WaterHeaterEntity):
     async def async_turn_away_mode_off(self) -> None:
         """Turn the remote's away mode off."""
         await self._call("set_away_mode", away_mode=False)
-
-    async def async_turn_on(self, **kwargs: Any) -> None:
-        """Turn the remote water heater on."""
-        await self._call("turn_on")
-
-    async def async_turn_off(self, **kwargs: Any) -> None:
-        """Turn the remote water heater off."""
-        await self._call("turn_off")
 
 
 async_setup_entry = local_platform(RemoteWaterHeater)

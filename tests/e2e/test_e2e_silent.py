@@ -41,7 +41,9 @@ async def test_frozen_remote_detected_and_recovered(
     bridge = bridge_of(entry)
     await wait_converged(remote_live, entry, within=10)
     await wait_for(
-        lambda: bridge.client.latency_ms is not None, within=5, what="a first pong"
+        lambda: bridge.client.heartbeat.latency_ms is not None,
+        within=5,
+        what="a first pong",
     )
     state_id = entity_id_of(hass, entry, "connection_state")
     log = StateLog(hass, [state_id])

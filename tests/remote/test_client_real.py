@@ -270,7 +270,7 @@ async def test_send_command_and_stop(remote: RemoteHass, wired: Factory) -> None
     with pytest.raises(CommandFailed) as err:
         await item.client.send_command({"type": "no_such_command"})
     assert err.value.code == "unknown_command"
-    await wait_for(lambda: item.client.latency_ms is not None, what="a pong")
+    await wait_for(lambda: item.client.heartbeat.latency_ms is not None, what="a pong")
     await item.close()
     assert item.client.link_state == "stopped"
     assert item.connection_states[-1] == "stopped"

@@ -134,8 +134,8 @@ async def test_pong_measures_latency(scripted: ScriptedServer, wired: Factory) -
     item.link.set_timing(clock=clock)
     await item.client.connect()
     item.start()
-    await wait_for(lambda: item.client.latency_ms is not None)
-    assert item.client.latency_ms == 42.0
+    await wait_for(lambda: item.client.heartbeat.latency_ms is not None)
+    assert item.client.heartbeat.latency_ms == 42.0
     assert item.link.stats().latency_ms == 42.0
     await asyncio.sleep(0.15)
     assert len(scripted.connections) == 1

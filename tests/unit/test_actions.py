@@ -9,7 +9,8 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.remote_bridge.const import DOMAIN, REMOTE_MESSAGE_MAX_LENGTH
+from custom_components.remote_bridge.const import DOMAIN
+from custom_components.remote_bridge.redact import REMOTE_TEXT_LIMIT
 from custom_components.remote_bridge.remote import (
     CannotConnect,
     CommandFailed,
@@ -126,7 +127,7 @@ async def test_remote_message_is_one_capped_line(
     assert err.value.translation_placeholders is not None
     shown = err.value.translation_placeholders["error"]
     assert shown.startswith("bad [31m value xxx")
-    assert len(shown) == REMOTE_MESSAGE_MAX_LENGTH
+    assert len(shown) == REMOTE_TEXT_LIMIT
     assert shown.endswith("…")
 
 
@@ -166,6 +167,29 @@ async def test_link_actions(
         "title": "Garage",
         "error": "refused",
     }
+
+
+@pytest.mark.parametrize("action", ["reconnect", "resync"])
+async def test_link_action_error_is_made_safe(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    mock_link: FakeLink,
+    action: str,
+) -> None:
+    """The remote's text in a failed link action: one line, without the token."""
+    token = init_integration.data["access_token"]
+    mock_link.reconnect_error = mock_link.resync_error = CommandFailed(
+        "unknown_error", f"refused\n{token}\x1b[2J"
+    )
+    with pytest.raises(HomeAssistantError) as err:
+        await hass.services.async_call(
+            DOMAIN, action, {"config_entry_id": init_integration.entry_id}, True
+        )
+    assert err.value.translation_placeholders is not None
+    assert err.value.translation_placeholders["error"] == (
+        "unknown_error: refused **REDACTED** [2J"
+    )
+    assert token not in str(err.value)
 
 
 async def test_reconnect_with_a_refused_token(

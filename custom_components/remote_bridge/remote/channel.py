@@ -94,13 +94,13 @@ def _connect_error(err: Exception) -> Exception:
 
 
 async def _authenticate(ws: WebSocket, access_token: str) -> str | None:
-    message = await _receive_handshake(ws)
+    message = await _receive_object(ws, "the handshake")
     if message.get("type") != TYPE_AUTH_REQUIRED:
         raise ProtocolError(f"expected auth_required, got {message.get('type')!r}")
     # The token goes in the auth message only, never in a header or a log.
     auth = {"type": "auth", "access_token": access_token}
     await ws.send_str(orjson.dumps(auth).decode())
-    message = await _receive_handshake(ws)
+    message = await _receive_object(ws, "the handshake")
     kind = message.get("type")
     if kind == TYPE_AUTH_INVALID:
         raise InvalidAuth("the remote refused the access token")
@@ -110,16 +110,19 @@ async def _authenticate(ws: WebSocket, access_token: str) -> str | None:
     return version if isinstance(version, str) else None
 
 
-async def _receive_handshake(ws: WebSocket) -> dict[str, Any]:
+async def _receive_object(ws: WebSocket, during: str) -> dict[str, Any]:
+    """Return the next message, before the link has a reader of its own."""
     message = await ws.receive()
     if message.type is not aiohttp.WSMsgType.TEXT:
-        raise CannotConnect("the remote closed the connection during the handshake")
+        raise CannotConnect(f"the remote closed the connection during {during}")
     try:
         payload = orjson.loads(message.data)
     except orjson.JSONDecodeError:
-        raise ProtocolError("the remote sent a malformed handshake frame") from None
+        raise ProtocolError(
+            f"the remote sent a malformed frame during {during}"
+        ) from None
     if not isinstance(payload, dict):
-        raise ProtocolError("the remote sent a malformed handshake message")
+        raise ProtocolError(f"the remote sent a malformed message during {during}")
     return payload
 
 
@@ -229,18 +232,8 @@ async def probe(
         async with asyncio.timeout(answer_within):
             await ws.send_str(orjson.dumps({"id": 1, "type": "get_config"}).decode())
             while True:
-                message = await ws.receive()
-                if message.type is not aiohttp.WSMsgType.TEXT:
-                    raise CannotConnect("the remote closed the link during the probe")
-                try:
-                    payload = orjson.loads(message.data)
-                except orjson.JSONDecodeError:
-                    raise ProtocolError("the remote sent a malformed frame") from None
-                if (
-                    isinstance(payload, dict)
-                    and payload.get("type") == TYPE_RESULT
-                    and payload.get("id") == 1
-                ):
+                payload = await _receive_object(ws, "the probe")
+                if payload.get("type") == TYPE_RESULT and payload.get("id") == 1:
                     break
     except TimeoutError:
         raise CannotConnect("no answer to get_config") from None

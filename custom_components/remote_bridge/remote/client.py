@@ -2,7 +2,7 @@
 
 The client opens the link (``channel``), subscribes (state changes filtered at
 the source, service registrations), takes a snapshot *after* subscribing so no
-change falls between the two, answers its own heartbeat, and routes every
+change falls between the two, pings a ``heartbeat``, and routes every
 frame through one dispatcher: answers to their commands, events to their
 subscription's decoder (``subscriptions``). When a link drops, its
 ``Supervisor`` reconnects with backoff. It keeps no copy of the states and
@@ -30,6 +30,7 @@ from .exceptions import (
 )
 from .filters import EntityFilter
 from .frames import FrameRouter
+from .heartbeat import Heartbeat
 from .options import ClientCallbacks, ClientOptions
 from .protocol import UNSUPPORTED_CODES, normalize_url, services_as_list, websocket_url
 from .rest import RestApi
@@ -94,11 +95,10 @@ class RemoteClient:
         )
         self._channel: CommandChannel | None = None
         self._reader: asyncio.Task[None] | None = None
-        self._heartbeat: asyncio.Task[None] | None = None
         self._link_closed = asyncio.Event()
         self._stopping = False
         self._open_hooks: list[Callable[[], Awaitable[None]]] = []
-        self.clock: Callable[[], float] = time.monotonic  # times the ping round trip
+        self.heartbeat = Heartbeat(on_silence=self._no_pong)
         # Reads each socket; tells how the last one ended.
         self.frames = FrameRouter(
             self._subscriptions,
@@ -111,7 +111,6 @@ class RemoteClient:
         self.link_state = ConnectionState.DISCONNECTED
         self.remote_config: dict[str, Any] = {}
         self.remote_version: str | None = None
-        self.latency_ms: float | None = None
         self.connected_since: float | None = None
         self.last_error: str | None = None
 
@@ -179,7 +178,9 @@ class RemoteClient:
     def idle(self) -> bool:
         """Return True when no socket is open and no task of the link runs."""
         return (
-            self._channel is None and self._reader is None and self._heartbeat is None
+            self._channel is None
+            and self._reader is None
+            and self.heartbeat.task is None
         )
 
     @property
@@ -198,7 +199,7 @@ class RemoteClient:
         if self.link_state is not ConnectionState.RECONNECTING:
             self.report_state(ConnectionState.CONNECTING)
         try:
-            await self._open()
+            channel = await self._open()
         except InvalidAuth as err:
             self.last_error = str(err)
             await self.close_link()
@@ -224,8 +225,10 @@ class RemoteClient:
         self.last_error = None
         self.connected_since = time.time()
         self.report_state(ConnectionState.CONNECTED)
-        self._heartbeat = asyncio.create_task(
-            self._heartbeat_loop(), name="remote_bridge heartbeat"
+        self.heartbeat.start(
+            channel,
+            interval=self._options.heartbeat_interval,
+            answer_within=self._options.pong_timeout,
         )
 
     async def run(self) -> None:
@@ -297,10 +300,10 @@ class RemoteClient:
             await channel.ws.close()
         tasks = [
             task
-            for task in (self._heartbeat, self._reader)
+            for task in (self.heartbeat.task, self._reader)
             if task is not None and task is not asyncio.current_task()
         ]
-        self._heartbeat = self._reader = None
+        self.heartbeat.task = self._reader = None
         for task in tasks:
             task.cancel()
         if tasks:
@@ -309,7 +312,7 @@ class RemoteClient:
 
     # -- opening a link -------------------------------------------------------
 
-    async def _open(self) -> None:
+    async def _open(self) -> CommandChannel:
         options = self._options
         ws, self.remote_version = await open_channel(
             self._session,
@@ -341,6 +344,7 @@ class RemoteClient:
             channel, subscribe_entities=options.subscribe_entities
         )
         await self._snapshot()
+        return channel
 
     async def _snapshot(self) -> None:
         states = await self.send_command({"type": "get_states"})
@@ -370,24 +374,9 @@ class RemoteClient:
                 self.last_error = frames.error
             self._link_lost(channel)
 
-    async def _heartbeat_loop(self) -> None:
-        interval = self._options.heartbeat_interval
-        while True:
-            await asyncio.sleep(interval)
-            started = self.clock()
-            try:
-                await self.send_command(
-                    {"type": "ping"}, answer_within=self._options.pong_timeout
-                )
-            except CommandFailed:
-                self._logger.debug("No pong from %s: the link is dead", self.base_url)
-                self.last_error = "no pong within the heartbeat timeout"
-                if (channel := self._channel) is not None:
-                    await channel.ws.close()
-                return
-            except CannotConnect:
-                return
-            self.latency_ms = round((self.clock() - started) * 1000, 1)
+    def _no_pong(self) -> None:
+        self._logger.debug("No pong from %s: the link is dead", self.base_url)
+        self.last_error = "no pong within the heartbeat timeout"
 
     def _tell(self, callback: Callable[..., None], *args: Any) -> None:
         """Call an owner's callback: its bug is logged, the supervisor goes on."""
@@ -403,5 +392,5 @@ class RemoteClient:
         self._subscriptions.handlers.clear()
         self._link_closed.set()
         current = asyncio.current_task()
-        if self._heartbeat is not None and self._heartbeat is not current:
-            self._heartbeat.cancel()
+        if (heartbeat := self.heartbeat.task) is not None and heartbeat is not current:
+            heartbeat.cancel()

@@ -172,7 +172,7 @@ class RemoteLink:
             sleep=sleep,
             logger=logger,
         )
-        self.client.clock = clock
+        self.client.heartbeat.clock = clock
         self.reader = MirrorReader(
             self.client.rest, mirror, self.entity_filter, on_filled=self._publish
         )
@@ -211,7 +211,7 @@ class RemoteLink:
             self.client.set_sleep(sleep)
         if clock is not None:
             self.mirror.ttl.clock = clock
-            self.client.clock = clock
+            self.client.heartbeat.clock = clock
 
     async def connect(self) -> None:
         """Open the link once (handshake, subscriptions, snapshot); may raise."""
@@ -350,7 +350,7 @@ class RemoteLink:
             events_received=self.events_received,
             last_event_time=self.last_event_time,
             bytes_received=self.bytes_received,
-            latency_ms=client.latency_ms if connected else None,
+            latency_ms=client.heartbeat.latency_ms if connected else None,
             connected_since=client.connected_since,
             last_error=client.last_error,
             remote_name=config.get("location_name"),

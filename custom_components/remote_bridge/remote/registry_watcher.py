@@ -20,6 +20,7 @@ import time
 from typing import TYPE_CHECKING, Any, Final
 
 from .exceptions import CannotConnect, CommandFailed, RemoteBridgeError
+from .listeners import add_listener
 from .registry import MAX_TEXT, REGISTRY_EVENTS, RegistrySnapshot, read_registry
 from .sharing import SharedEntityFilter
 
@@ -120,13 +121,7 @@ class RegistryWatcher:
 
     def add_listener(self, listener: SnapshotListener) -> Callable[[], None]:
         """Call ``listener(snapshot)`` after every read; return the unsubscribe."""
-        self._listeners.append(listener)
-
-        def remove() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return remove
+        return add_listener(self._listeners, listener)
 
     async def _async_read_on_open(self) -> None:
         """Read while the link opens; only a lost link stops the opening."""
