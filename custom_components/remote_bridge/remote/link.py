@@ -22,6 +22,7 @@ from .client import RemoteClient
 from .filters import EntityFilter
 from .forwarding import EventForwarder, RemoteEventHandler
 from .intake import MAX_MIRRORED_ENTITIES, Intake
+from .listeners import add_listener
 from .mirror import StateMirror
 from .options import ClientCallbacks, ClientOptions
 from .overload import OVERLOAD_REPAIR_AFTER, DomainActivity
@@ -262,13 +263,7 @@ class RemoteLink:
         ``changes`` maps each changed entity id to its new state (None: gone
         from the mirror); it is valid during the call. Returns the unsubscribe.
         """
-        self._listeners.append(listener)
-
-        def remove() -> None:
-            if listener in self._listeners:
-                self._listeners.remove(listener)
-
-        return remove
+        return add_listener(self._listeners, listener)
 
     @property
     def listeners(self) -> int:
