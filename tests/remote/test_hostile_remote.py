@@ -224,6 +224,8 @@ class Hostile:
     delays: list[float] = field(default_factory=list)
     session: aiohttp.ClientSession | None = None
     marker: int = 0
+    # Sequences after which the remote had to heal for the link to come back.
+    healed: int = 0
     runner: asyncio.Task[None] | None = None
 
     def connection(self) -> Connection | None:
@@ -273,13 +275,39 @@ class Hostile:
     async def settle(self) -> None:
         """Send a marker state and wait until the link mirrored it.
 
-        Across drops: the marker is sent again on each new connection.
+        Across drops: the marker is sent again on each new connection. A
+        remote whose snapshot can never be taken (one over the frame limit)
+        keeps the link reconnecting, never dead; once the remote heals, the
+        link must come back.
         """
         self.marker += 1
         value = str(self.marker)
+        if await self._marker_arrives(value, within=5):
+            return
+        assert self.link.link_state in (
+            ConnectionState.CONNECTED,
+            ConnectionState.RECONNECTING,
+            ConnectionState.CONNECTING,
+        ), self.link.link_state
+        assert self.runner is not None
+        assert not self.runner.done(), self.runner
+        self.healed += 1
+        self.server.raw_states = None
+        self.server.rest.clear()
+        if not await self._marker_arrives(value, within=20):
+            stats = self.link.stats()
+            pytest.fail(
+                f"no marker after the remote healed: {stats.link_state}, "
+                f"{stats.reconnect_attempts} attempts, "
+                f"last error {stats.last_error!r}, "
+                f"{self.server.ws_attempts} connections to the server"
+            )
+
+    async def _marker_arrives(self, value: str, *, within: float) -> bool:
+        """Return True once the mirror holds the marker ``value``."""
         mirror = self.link.mirror
         try:
-            async with asyncio.timeout(20):
+            async with asyncio.timeout(within):
                 while True:
                     connection = self.connection()
                     if connection is not None and not connection.ws.closed:
@@ -289,17 +317,11 @@ class Hostile:
                         await asyncio.sleep(0.001)
                         entry = mirror.get("sensor.marker")
                         if entry is not None and entry["state"] == value:
-                            return
+                            return True
                         if self.connection() is not connection:
                             break
         except TimeoutError:
-            stats = self.link.stats()
-            pytest.fail(
-                f"no marker in 20 s: {stats.link_state}, "
-                f"{stats.reconnect_attempts} attempts, "
-                f"last error {stats.last_error!r}, "
-                f"{self.server.ws_attempts} connections to the server"
-            )
+            return False
 
     async def _send_marker(self, connection: Connection, value: str) -> None:
         if (sub := connection.subs.get("entities")) is not None:
@@ -440,6 +462,33 @@ def test_hostile_remote(
 
     try:
         run()
+    finally:
+        loop.run_until_complete(close_hostile(hostile))
+        loop.close()
+
+
+def test_a_snapshot_over_the_limit_keeps_the_link_trying(socket_enabled: None) -> None:
+    """A remote whose snapshot never fits a frame: retried until the remote heals."""
+    loop = asyncio.new_event_loop()
+    hostile = loop.run_until_complete(open_hostile(subscribe_entities=True))
+    too_big = {
+        "entity_id": "light.a",
+        "state": "on",
+        "attributes": {"pad": "x" * FRAME_LIMIT},
+        "last_changed": "2026-11-26T12:00:00+00:00",
+        "last_reported": "2026-11-26T12:00:00+00:00",
+        "last_updated": "2026-11-26T12:00:00+00:00",
+        "context": None,
+    }
+    try:
+        attempts = hostile.server.ws_attempts
+        loop.run_until_complete(
+            one_sequence(hostile, [Frame("snapshot", [too_big]), Frame("close")])
+        )
+        assert hostile.healed == 1
+        assert hostile.server.ws_attempts > attempts + 2  # it kept trying
+        assert hostile.link.connected
+        assert "light.a" not in hostile.link.mirror
     finally:
         loop.run_until_complete(close_hostile(hostile))
         loop.close()
