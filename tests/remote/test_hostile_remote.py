@@ -465,6 +465,11 @@ def test_hostile_remote(
     finally:
         loop.run_until_complete(close_hostile(hostile))
         loop.close()
+        # Shown with -s (the soak's figures in benchmarks/README.md).
+        print(  # noqa: T201
+            f"\n{hostile.marker:,} sequences, {hostile.healed:,} of them "
+            f"needed the remote to heal, {hostile.server.ws_attempts:,} connections"
+        )
 
 
 def test_a_snapshot_over_the_limit_keeps_the_link_trying(socket_enabled: None) -> None:
