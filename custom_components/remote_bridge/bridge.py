@@ -56,11 +56,9 @@ from .remote import (
     ConnectionState,
     EntityFilter,
     LinkStats,
-    MirrorReader,
     RemoteBridgeError,
     RemoteClient,
     RemoteLink,
-    StateMirror,
 )
 from .remote.registry_watcher import RegistryWatcher
 from .remote.sharing import SharedEntityFilter, SharingRules
@@ -174,21 +172,6 @@ class RemoteBridge:
         return self.link.client
 
     @property
-    def mirror(self) -> StateMirror:
-        """Return the link's mirror of the remote's states."""
-        return self.link.mirror
-
-    @property
-    def reader(self) -> MirrorReader:
-        """Return the link's reader (mirror first, REST on a miss)."""
-        return self.link.reader
-
-    @property
-    def connected(self) -> bool:
-        """Return True while the link is up."""
-        return self.link.connected
-
-    @property
     def info(self) -> RemoteInfo:
         """Return the remote's name and version, as far as known."""
         client = self.link.client
@@ -278,10 +261,10 @@ class RemoteBridge:
             translation_key="remote_not_connected",
             translation_placeholders=placeholders,
         )
-        if not self.client.connected:
+        if not self.link.connected:
             raise not_connected
         try:
-            result = await self.client.send_command(
+            result = await self.link.client.send_command(
                 message, answer_within=ACTION_TIMEOUT
             )
         except CannotConnect as err:
