@@ -271,7 +271,7 @@ async def test_values_connected_then_disconnected(
 
     fast_reconnects(bridge)
     await stop_remote(remote)
-    await wait_for(lambda: bridge.link.client.reconnect_attempts >= 2, what="retries")
+    await wait_for(lambda: bridge.link.stats().reconnect_attempts >= 2, what="retries")
     await hass.async_block_till_done()
 
     values = {key: state_of(hass, entry, key) for key in ["connected", *SENSOR_KEYS]}

@@ -218,7 +218,7 @@ async def test_outage_logs_once_and_recovers(
     delays = fast_reconnects(bridge)
 
     await stop_remote(remote)
-    await wait_for(lambda: bridge.link.client.reconnect_attempts >= 5, what="retries")
+    await wait_for(lambda: bridge.link.stats().reconnect_attempts >= 5, what="retries")
     assert not bridge.link.connected
     assert state_of(hass, entry, "connected") == "off"
     assert state_of(hass, entry, "connection_state") == "reconnecting"
@@ -247,7 +247,7 @@ async def test_outage_logs_once_and_recovers(
 
     # A second outage is reported again, once down and once back.
     await stop_remote(remote)
-    await wait_for(lambda: bridge.link.client.reconnect_attempts >= 2, what="retries")
+    await wait_for(lambda: bridge.link.stats().reconnect_attempts >= 2, what="retries")
     assert len(bridge_records(caplog, logging.INFO)) == 3
     await start_remote(remote)
     await wait_for(lambda: bridge.link.connected, what="reconnected")
@@ -270,9 +270,9 @@ async def test_gave_up_raises_repair_issue_and_reconnect_clears_it(
     issue_id = f"remote_unreachable_{entry.entry_id}"
 
     await stop_remote(remote)
-    await wait_for(lambda: bridge.link.client.gave_up, what="giving up")
+    await wait_for(lambda: bridge.link.stats().gave_up, what="giving up")
     await hass.async_block_till_done()
-    assert bridge.link.client.reconnect_attempts == 3
+    assert bridge.link.stats().reconnect_attempts == 3
     assert state_of(hass, entry, "connection_state") == "disconnected"
     assert state_of(hass, entry, "connected") == "off"
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
@@ -306,7 +306,7 @@ async def _gave_up(
     bridge = bridge_of(entry)
     fast_reconnects(bridge)
     await stop_remote(remote)
-    await wait_for(lambda: bridge.link.client.gave_up, what="giving up")
+    await wait_for(lambda: bridge.link.stats().gave_up, what="giving up")
     await hass.async_block_till_done()
     issue_id = f"remote_unreachable_{entry.entry_id}"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
@@ -392,11 +392,11 @@ async def test_token_revoked_while_running_starts_reauth(
     assert state_of(hass, entry, "connection_state") == "auth_failed"
     assert state_of(hass, entry, "connected") == "off"
 
-    attempts = bridge.link.client.reconnect_attempts
+    attempts = bridge.link.stats().reconnect_attempts
     asked = len(delays)
     for _ in range(50):
         await hass.async_block_till_done()
-    assert bridge.link.client.reconnect_attempts == attempts
+    assert bridge.link.stats().reconnect_attempts == attempts
     assert len(delays) == asked
     # A reconnect action does not loop on a refused token either: it says so.
     with pytest.raises(ServiceValidationError):

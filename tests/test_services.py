@@ -96,14 +96,14 @@ async def test_reconnect_after_giving_up(
     bridge = bridge_of(entry)
     fast_reconnects(bridge)
     await stop_remote(remote)
-    await wait_for(lambda: bridge.link.client.gave_up, what="giving up")
+    await wait_for(lambda: bridge.link.stats().gave_up, what="giving up")
     assert issue_registry.async_get_issue(
         DOMAIN, f"remote_unreachable_{entry.entry_id}"
     )
 
     # Still down: the action starts one more round, which gives up again.
     await call(hass, "reconnect", entry.entry_id)
-    await wait_for(lambda: bridge.link.client.gave_up, what="giving up again")
+    await wait_for(lambda: bridge.link.stats().gave_up, what="giving up again")
 
     await start_remote(remote)
     await call(hass, "reconnect", entry.entry_id)

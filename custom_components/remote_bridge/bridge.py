@@ -304,7 +304,6 @@ class RemoteBridge:
 
     @callback
     def _on_link_state(self, state: ConnectionState) -> None:
-        client = self.link.client
         if state is ConnectionState.CONNECTED:
             if self._unavailable:
                 self._unavailable = False
@@ -312,19 +311,20 @@ class RemoteBridge:
             async_set_issue(self.hass, self.entry, ISSUE_UNREACHABLE, None)
             self.registry.link_up()
         elif state in (ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED):
+            stats = self.link.stats()
             if not self._unavailable and not self.registry.resubscribing:
                 self._unavailable = True
                 LOGGER.info(
                     "Remote %s is unavailable (%s); retrying in the background",
                     self.url,
-                    remote_text(client.last_error or "link lost", self._token),
+                    remote_text(stats.last_error or "link lost", self._token),
                 )
-            if state is ConnectionState.DISCONNECTED and client.gave_up:
+            if state is ConnectionState.DISCONNECTED and stats.gave_up:
                 async_set_issue(
                     self.hass,
                     self.entry,
                     ISSUE_UNREACHABLE,
-                    {"url": self.url, "attempts": str(client.reconnect_attempts)},
+                    {"url": self.url, "attempts": str(stats.reconnect_attempts)},
                     ir.IssueSeverity.ERROR,
                 )
         elif (
