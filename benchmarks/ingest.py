@@ -496,7 +496,7 @@ def _supported(bridge: Any) -> int:
 
     return sum(
         1
-        for state in bridge.mirror.states()
+        for state in bridge.link.mirror.states()
         if state["entity_id"].partition(".")[0] in SUPPORTED_DOMAINS
     )
 
@@ -523,7 +523,7 @@ def _local_lost(hass: Any, bridge: Any) -> int:
 
     local = _local_states(hass, bridge)
     wrong = 0
-    for state in bridge.mirror.states():
+    for state in bridge.link.mirror.states():
         entity_id = state["entity_id"]
         if entity_id.partition(".")[0] not in SUPPORTED_DOMAINS:
             continue

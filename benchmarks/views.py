@@ -121,7 +121,7 @@ async def run(entities: int, single_requests: int, all_requests: int) -> None:
         )
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
-        mirror = entry.runtime_data.mirror
+        mirror = entry.runtime_data.link.mirror
         assert len(mirror) == entities  # the snapshot is part of the setup
 
         ours = f"/api/remote_bridge/{entry.entry_id}/states"

@@ -184,7 +184,7 @@ async def test_down_link_is_503(
     bridge = bridge_of(entry)
     fast_reconnects(bridge)
     await stop_remote(remote)
-    await wait_for(lambda: not bridge.connected, what="the link to drop")
+    await wait_for(lambda: not bridge.link.connected, what="the link to drop")
     # The remote's port is closed: ask this HA through a client of its own.
     client = await hass_client()
     response = await client.post(url(entry), json={})

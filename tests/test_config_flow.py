@@ -332,7 +332,7 @@ async def test_zeroconf_cannot_move_an_entry(
     assert dict(entry.data) == data_before
     assert entry.unique_id == remote.url
     assert bridge_of(entry) is bridge
-    assert bridge.connected
+    assert bridge.link.connected
     assert attacker_connections == 0
 
 
@@ -444,8 +444,8 @@ async def test_reconfigure_same_remote_new_address(
     assert entry.data["url"] == new_url
     assert entry.unique_id == new_url
     assert entry.state is ConfigEntryState.LOADED
-    assert bridge_of(entry).client.base_url == new_url
-    assert "light.kitchen" in bridge_of(entry).mirror
+    assert bridge_of(entry).link.client.base_url == new_url
+    assert "light.kitchen" in bridge_of(entry).link.mirror
 
 
 async def test_reconfigure_unloaded_entry_compares_with_old_remote(
@@ -792,8 +792,8 @@ async def test_options_saved_reload_and_apply(
     seed_remote(hass)
     entry = await setup_integration(hass, remote, entity_filters=["light."])
     old_bridge = bridge_of(entry)
-    assert "light.kitchen" in old_bridge.mirror
-    assert "switch.pump" not in old_bridge.mirror
+    assert "light.kitchen" in old_bridge.link.mirror
+    assert "switch.pump" not in old_bridge.link.mirror
 
     result = await hass.config_entries.options.async_init(entry.entry_id)
     assert suggested(dict(result))["entity_filters"] == ["light."]
@@ -817,9 +817,9 @@ async def test_options_saved_reload_and_apply(
     assert entry.state is ConfigEntryState.LOADED
     bridge = bridge_of(entry)
     assert bridge is not old_bridge
-    assert "switch.pump" in bridge.mirror
-    assert "light.kitchen" not in bridge.mirror
-    assert bridge.mirror.update_cache is False
+    assert "switch.pump" in bridge.link.mirror
+    assert "light.kitchen" not in bridge.link.mirror
+    assert bridge.link.mirror.update_cache is False
 
 
 async def assert_not_sent(hass: HomeAssistant, entry: MockConfigEntry) -> None:
@@ -837,13 +837,13 @@ async def assert_not_sent(hass: HomeAssistant, entry: MockConfigEntry) -> None:
     hass.states.async_set("sensor.outside", f"{received}")
 
     def outside() -> str | None:
-        state = bridge.mirror.get("sensor.outside")
+        state = bridge.link.mirror.get("sensor.outside")
         return state["state"] if state else None
 
     await wait_for(lambda: outside() == f"{received}", what="the kept change")
     # Only that change and the bridge's own sensors (this hass is the remote).
     assert bridge.link.bytes_received - received < 10_000
-    assert "sensor.kitchen_power" not in bridge.mirror
+    assert "sensor.kitchen_power" not in bridge.link.mirror
 
 
 async def change_options(
@@ -870,7 +870,7 @@ async def test_options_entities_to_drop_saved_and_applied(
     hass.states.async_set("sensor.garage_1", "1")
     hass.states.async_set("sensor.garage_12", "12")
     entry = await setup_integration(hass, remote, entity_filters=[])
-    assert "sensor.kitchen_power" in bridge_of(entry).mirror
+    assert "sensor.kitchen_power" in bridge_of(entry).link.mirror
 
     # Entities to drop alone: sent to the remote as its exclude lists.
     await change_options(
@@ -884,7 +884,7 @@ async def test_options_entities_to_drop_saved_and_applied(
         "switch.pump",
     ]
     # (The remote is this hass: the bridge's own sensors are mirrored too.)
-    mirrored = {s["entity_id"] for s in bridge_of(entry).mirror.states()}
+    mirrored = {s["entity_id"] for s in bridge_of(entry).link.mirror.states()}
     assert {"light.kitchen", "light.hall", "sensor.outside", "sensor.garage_12"} <= (
         mirrored
     )
@@ -898,18 +898,18 @@ async def test_options_entities_to_drop_saved_and_applied(
         entity_filters=["sensor.", "light.h"],
         exclude_entities=["sensor.*_power", "sensor.garage_12"],
     )
-    assert {s["entity_id"] for s in bridge_of(entry).mirror.states()} >= {
+    assert {s["entity_id"] for s in bridge_of(entry).link.mirror.states()} >= {
         "sensor.outside",
         "sensor.garage_1",
         "light.hall",
     }
-    mirrored = {s["entity_id"] for s in bridge_of(entry).mirror.states()}
+    mirrored = {s["entity_id"] for s in bridge_of(entry).link.mirror.states()}
     assert not {"light.kitchen", "switch.pump", "sensor.garage_12"} & mirrored
     await assert_not_sent(hass, entry)
 
     # Glob entity filters keep whole-id matches.
     await change_options(hass, entry, entity_filters=["sensor.garage_?", "light.h"])
-    assert {s["entity_id"] for s in bridge_of(entry).mirror.states()} == {
+    assert {s["entity_id"] for s in bridge_of(entry).link.mirror.states()} == {
         "sensor.garage_1",
         "light.hall",
     }

@@ -196,7 +196,7 @@ async def test_event_counters_throttled(
     await wait_for(lambda: bridge.link.events_received == 50, what="the burst")
     await hass.async_block_till_done()
     # The mirror is current, the entities wait for their next write.
-    assert (bridge.mirror.get("light.kitchen") or {}).get("state") == "49"
+    assert (bridge.link.mirror.get("light.kitchen") or {}).get("state") == "49"
     assert state_of(hass, entry, "events_received") == "0"
     assert state_of(hass, entry, "last_event") == "unknown"
     assert state_of(hass, entry, "bytes_received") == received
@@ -246,7 +246,7 @@ async def test_values_connected_then_disconnected(
     bridge.link.set_timing(clock=lambda: next(readings))
     await tick(hass, freezer, 30)  # the first heartbeat
     await wait_for(
-        lambda: bridge.client.heartbeat.latency_ms is not None, what="a pong"
+        lambda: bridge.link.client.heartbeat.latency_ms is not None, what="a pong"
     )
     await tick(hass, freezer, 5)  # the next write of the counters
     received = bridge.link.bytes_received
@@ -271,7 +271,7 @@ async def test_values_connected_then_disconnected(
 
     fast_reconnects(bridge)
     await stop_remote(remote)
-    await wait_for(lambda: bridge.client.reconnect_attempts >= 2, what="retries")
+    await wait_for(lambda: bridge.link.stats().reconnect_attempts >= 2, what="retries")
     await hass.async_block_till_done()
 
     values = {key: state_of(hass, entry, key) for key in ["connected", *SENSOR_KEYS]}
@@ -336,7 +336,7 @@ async def test_device_follows_the_remote(
     with patch("homeassistant.core_config.__version__", "2099.1.0"):
         await bridge.async_reconnect()
         await wait_for(
-            lambda: bridge.connected and bridge.stats.remote_version == "2099.1.0",
+            lambda: bridge.link.connected and bridge.stats.remote_version == "2099.1.0",
             what="the reconnect",
         )
     await hass.async_block_till_done()

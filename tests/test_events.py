@@ -125,7 +125,7 @@ async def test_self_bridge_does_not_loop(
 
         await wait_for(arrived, what="the event")
         # A ping goes round after the event: anything looped would be in by now.
-        await bridge.client.send_command({"type": "ping"})
+        await bridge.link.client.send_command({"type": "ping"})
     assert [event.data["data"]["n"] for event in fired] == [0, 1, 2]
     assert bridge.stats.events_forwarded == 3
     assert bridge.stats.events_dropped == 0
@@ -196,7 +196,7 @@ async def test_burst_is_bounded(
     hass.bus.async_fire(TEST_EVENT, {"n": 50})
     await wait_for(lambda: len(fired) == 6, what="the event after the burst")
     assert fired[-1].data["data"] == {"n": 50}
-    assert bridge.connected
+    assert bridge.link.connected
     assert entry.state is ConfigEntryState.LOADED
 
 
@@ -334,12 +334,14 @@ async def test_forwarding_survives_a_reconnect(
     snapshots = bridge.link.snapshots
     await bridge.async_reconnect()
     await wait_for(
-        lambda: bridge.connected and bridge.link.snapshots > snapshots,
+        lambda: bridge.link.connected and bridge.link.snapshots > snapshots,
         what="the new link",
     )
     fired = collect(hass, "remote_bridge_event")
     hass.bus.async_fire(TEST_EVENT, {"n": 1})
     await wait_for(lambda: len(fired) == 1, what="the event")
-    await bridge.client.send_command({"type": "ping"})  # anything doubled is in now
+    await bridge.link.client.send_command(
+        {"type": "ping"}
+    )  # anything doubled is in now
     assert [event.data["data"] for event in fired] == [{"n": 1}]
     assert bridge.stats.subscriptions == 5  # with the entity registry events

@@ -52,21 +52,21 @@ async def test_entity_limit_raises_and_clears_a_repair_issue(
     seed_remote(hass)
     entry = await setup_integration(hass, remote, filter_enabled=False)
     bridge = bridge_of(entry)
-    bridge.mirror.intake.max_entities = 2
+    bridge.link.mirror.intake.max_entities = 2
     await bridge.async_resync()
     issue = issue_registry.async_get_issue(DOMAIN, f"entity_limit_{entry.entry_id}")
     assert issue is not None
     assert issue.translation_key == "entity_limit"
     assert issue.translation_placeholders == {"title": entry.title, "limit": "2"}
-    assert len(bridge.mirror) == 2
+    assert len(bridge.link.mirror) == 2
     assert await metric(hass_client, entry.entry_id, "entity_limit_reached") == 1
 
-    bridge.mirror.intake.max_entities = 100_000
+    bridge.link.mirror.intake.max_entities = 100_000
     await bridge.async_resync()
     assert (
         issue_registry.async_get_issue(DOMAIN, f"entity_limit_{entry.entry_id}") is None
     )
-    assert len(bridge.mirror) > 2
+    assert len(bridge.link.mirror) > 2
     assert await metric(hass_client, entry.entry_id, "entity_limit_reached") == 0
 
 
@@ -87,7 +87,7 @@ async def test_overload_drops_raise_a_repair_issue_naming_domains(
         for number in range(6_000):
             hass.states.async_set(f"sensor.flood_{number % 50}", f"{round_}-{number}")
         await wait_for(partial(more_snapshots, bridge, snapshots), within=10)
-        await wait_for(lambda: bridge.connected)
+        await wait_for(lambda: bridge.link.connected)
     assert [int(delay) for delay in delays] == [2, 4]
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
@@ -110,8 +110,8 @@ async def test_remote_text_in_log_lines_is_cleaned(
     entry = await setup_integration(hass, remote)
     bridge = bridge_of(entry)
     fast_reconnects(bridge)
-    bridge.client.last_error = f"evil\nFAKE LOG LINE {remote.token}\x1b[31m"
-    await bridge.client.reconnect()
+    bridge.link.client.last_error = f"evil\nFAKE LOG LINE {remote.token}\x1b[31m"
+    await bridge.link.client.reconnect()
     await wait_for(lambda: "is unavailable" in caplog.text)
     line = next(
         r.getMessage() for r in caplog.records if "is unavailable" in r.getMessage()
@@ -120,4 +120,4 @@ async def test_remote_text_in_log_lines_is_cleaned(
     assert "\x1b" not in line
     assert remote.token not in line
     assert "**REDACTED**" in line
-    await wait_for(lambda: bridge.connected)
+    await wait_for(lambda: bridge.link.connected)

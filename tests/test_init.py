@@ -70,8 +70,8 @@ async def test_setup_and_unload(hass: HomeAssistant, remote: RemoteHass) -> None
     seed_remote(hass)
     entry = await setup_integration(hass, remote)
     bridge = bridge_of(entry)
-    assert bridge.connected
-    assert sorted(state["entity_id"] for state in bridge.mirror.states()) == [
+    assert bridge.link.connected
+    assert sorted(state["entity_id"] for state in bridge.link.mirror.states()) == [
         "light.hall",
         "light.kitchen",
         "switch.pump",
@@ -81,7 +81,7 @@ async def test_setup_and_unload(hass: HomeAssistant, remote: RemoteHass) -> None
     # A change on the remote arrives through the live subscription.
     hass.states.async_set("light.kitchen", "off")
     await wait_for(
-        lambda: (bridge.mirror.get("light.kitchen") or {}).get("state") == "off"
+        lambda: (bridge.link.mirror.get("light.kitchen") or {}).get("state") == "off"
     )
 
     assert await hass.config_entries.async_unload(entry.entry_id)
@@ -148,10 +148,10 @@ async def test_reload_after_options_changes(
         bridge = bridge_of(entry)
         assert bridge is not bridges[-1]
         assert bridges[-1].link.link_state is ConnectionState.STOPPED
-        assert bridge.connected
+        assert bridge.link.connected
         bridges.append(bridge)
-    assert "light.kitchen" in bridges[3].mirror
-    assert "light.hall" not in bridges[3].mirror
+    assert "light.kitchen" in bridges[3].link.mirror
+    assert "light.hall" not in bridges[3].link.mirror
     # Nothing left behind: one set of entities, one link.
     entities = er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
     assert len(entities) == 10
@@ -173,8 +173,8 @@ async def test_two_entries_are_independent(
     assert await hass.config_entries.async_setup(second.entry_id)
     await hass.async_block_till_done()
 
-    assert len(bridge_of(first).mirror) == 2
-    assert len(bridge_of(second).mirror) == 1
+    assert len(bridge_of(first).link.mirror) == 2
+    assert len(bridge_of(second).link.mirror) == 1
     registry = er.async_get(hass)
     assert len(er.async_entries_for_config_entry(registry, first.entry_id)) == 10
     assert len(er.async_entries_for_config_entry(registry, second.entry_id)) == 10
@@ -182,11 +182,12 @@ async def test_two_entries_are_independent(
     assert await hass.config_entries.async_unload(first.entry_id)
     await hass.async_block_till_done()
     assert second.state is ConfigEntryState.LOADED
-    assert bridge_of(second).connected
+    assert bridge_of(second).link.connected
     hass.states.async_set("switch.pump", "off")
     await wait_for(
         lambda: (
-            (bridge_of(second).mirror.get("switch.pump") or {}).get("state") == "off"
+            (bridge_of(second).link.mirror.get("switch.pump") or {}).get("state")
+            == "off"
         )
     )
 
@@ -217,8 +218,8 @@ async def test_outage_logs_once_and_recovers(
     delays = fast_reconnects(bridge)
 
     await stop_remote(remote)
-    await wait_for(lambda: bridge.client.reconnect_attempts >= 5, what="retries")
-    assert not bridge.connected
+    await wait_for(lambda: bridge.link.stats().reconnect_attempts >= 5, what="retries")
+    assert not bridge.link.connected
     assert state_of(hass, entry, "connected") == "off"
     assert state_of(hass, entry, "connection_state") == "reconnecting"
     # The backoff starts at 2 s and doubles up to the cap (plus 0-10 % jitter).
@@ -226,7 +227,7 @@ async def test_outage_logs_once_and_recovers(
     assert 4 <= delays[1] <= 4.4
     assert all(delay <= 4.4 for delay in delays)
     # The mirror keeps serving what it had.
-    assert "light.kitchen" in bridge.mirror
+    assert "light.kitchen" in bridge.link.mirror
     down = bridge_records(caplog, logging.INFO)
     assert len(down) == 1
     assert remote.url in down[0]
@@ -234,7 +235,7 @@ async def test_outage_logs_once_and_recovers(
     assert bridge_records(caplog, logging.WARNING) == []
 
     await start_remote(remote)
-    await wait_for(lambda: bridge.connected, what="reconnected")
+    await wait_for(lambda: bridge.link.connected, what="reconnected")
     await hass.async_block_till_done()
     assert state_of(hass, entry, "connected") == "on"
     assert state_of(hass, entry, "connection_state") == "connected"
@@ -246,10 +247,10 @@ async def test_outage_logs_once_and_recovers(
 
     # A second outage is reported again, once down and once back.
     await stop_remote(remote)
-    await wait_for(lambda: bridge.client.reconnect_attempts >= 2, what="retries")
+    await wait_for(lambda: bridge.link.stats().reconnect_attempts >= 2, what="retries")
     assert len(bridge_records(caplog, logging.INFO)) == 3
     await start_remote(remote)
-    await wait_for(lambda: bridge.connected, what="reconnected")
+    await wait_for(lambda: bridge.link.connected, what="reconnected")
     assert len(bridge_records(caplog, logging.INFO)) == 4
 
     assert_token_not_logged(caplog, remote.token)
@@ -269,9 +270,9 @@ async def test_gave_up_raises_repair_issue_and_reconnect_clears_it(
     issue_id = f"remote_unreachable_{entry.entry_id}"
 
     await stop_remote(remote)
-    await wait_for(lambda: bridge.client.gave_up, what="giving up")
+    await wait_for(lambda: bridge.link.stats().gave_up, what="giving up")
     await hass.async_block_till_done()
-    assert bridge.client.reconnect_attempts == 3
+    assert bridge.link.stats().reconnect_attempts == 3
     assert state_of(hass, entry, "connection_state") == "disconnected"
     assert state_of(hass, entry, "connected") == "off"
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
@@ -290,7 +291,7 @@ async def test_gave_up_raises_repair_issue_and_reconnect_clears_it(
     await hass.services.async_call(
         DOMAIN, "reconnect", {"config_entry_id": entry.entry_id}, blocking=True
     )
-    await wait_for(lambda: bridge.connected, what="reconnected")
+    await wait_for(lambda: bridge.link.connected, what="reconnected")
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
     assert state_of(hass, entry, "connection_state") == "connected"
@@ -305,7 +306,7 @@ async def _gave_up(
     bridge = bridge_of(entry)
     fast_reconnects(bridge)
     await stop_remote(remote)
-    await wait_for(lambda: bridge.client.gave_up, what="giving up")
+    await wait_for(lambda: bridge.link.stats().gave_up, what="giving up")
     await hass.async_block_till_done()
     issue_id = f"remote_unreachable_{entry.entry_id}"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
@@ -391,11 +392,11 @@ async def test_token_revoked_while_running_starts_reauth(
     assert state_of(hass, entry, "connection_state") == "auth_failed"
     assert state_of(hass, entry, "connected") == "off"
 
-    attempts = bridge.client.reconnect_attempts
+    attempts = bridge.link.stats().reconnect_attempts
     asked = len(delays)
     for _ in range(50):
         await hass.async_block_till_done()
-    assert bridge.client.reconnect_attempts == attempts
+    assert bridge.link.stats().reconnect_attempts == attempts
     assert len(delays) == asked
     # A reconnect action does not loop on a refused token either: it says so.
     with pytest.raises(ServiceValidationError):
@@ -415,7 +416,7 @@ async def test_token_revoked_while_running_starts_reauth(
     await hass.async_block_till_done()
     assert result["reason"] == "reauth_successful"
     assert entry.state is ConfigEntryState.LOADED
-    assert bridge_of(entry).connected
+    assert bridge_of(entry).link.connected
     assert state_of(hass, entry, "connected") == "on"
 
 
@@ -430,4 +431,4 @@ async def test_data_update_does_not_reload(
     )
     await hass.async_block_till_done()
     assert bridge_of(entry) is bridge
-    assert bridge.connected
+    assert bridge.link.connected

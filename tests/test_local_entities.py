@@ -568,7 +568,7 @@ async def test_link_down_raises_at_once_then_unavailable_past_ttl(
     fast_reconnects(bridge)
     switch = local_id(hass, entry, "switch.decorative_lights")
     await stop_remote(bridged)
-    await wait_for(lambda: not bridge.connected, what="the link is down")
+    await wait_for(lambda: not bridge.link.connected, what="the link is down")
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "switch", "turn_off", entity_id=switch)
     assert err.value.translation_key == "remote_not_connected"
@@ -579,7 +579,7 @@ async def test_link_down_raises_at_once_then_unavailable_past_ttl(
     assert current_state(hass, switch).state == "unavailable"
 
     await start_remote(bridged)
-    await wait_for(lambda: bridge.connected, what="reconnected")
+    await wait_for(lambda: bridge.link.connected, what="reconnected")
     await hass.async_block_till_done()
     assert current_state(hass, switch).state == "on"
     assert same_as_remote(hass, entry, "switch.decorative_lights")
@@ -658,7 +658,7 @@ async def test_update_cache_off_still_follows(
 ) -> None:
     """Local entities need full states: the mirror keeps them even then."""
     entry = await start(hass, bridged, update_cache=False)
-    assert bridge_of(entry).mirror.update_cache
+    assert bridge_of(entry).link.mirror.update_cache
     await call(hass, "switch", "turn_off", entity_id="switch.decorative_lights")
     await wait_for(
         lambda: local_state(hass, entry, "switch.decorative_lights").state == "off",

@@ -246,7 +246,7 @@ async def test_sharing_by_label_is_live(
         include_labels=[label.label_id],
     )
     bridge = bridge_of(entry)
-    assert sorted(s["entity_id"] for s in bridge.mirror.states()) == ids[:2]
+    assert sorted(s["entity_id"] for s in bridge.link.mirror.states()) == ids[:2]
     # The remote is sent the list: it drops the rest before sending.
     assert bridge.link.entity_filter.server_filter() == {
         "include": {"entities": ids[:2]}
@@ -259,7 +259,7 @@ async def test_sharing_by_label_is_live(
     hass.states.async_set(ids[5], "2")
     hass.states.async_set(ids[0], "2")
     await wait_for(
-        lambda: (s := bridge.mirror.get(ids[0])) is not None and s["state"] == "2",
+        lambda: (s := bridge.link.mirror.get(ids[0])) is not None and s["state"] == "2",
         what="the shared change",
     )
     assert bridge.link.events_received == received + 1
@@ -272,10 +272,10 @@ async def test_sharing_by_label_is_live(
         lambda: local_entity(hass, ids[2]) is not None, what="the third one shared"
     )
     # Sharing another list took a new subscription (a reconnect).
-    await wait_for(lambda: bridge.connected, what="subscribed again")
+    await wait_for(lambda: bridge.link.connected, what="subscribed again")
     registry.async_update_entity(ids[0], labels=set())
     await wait_for(lambda: local_entity(hass, ids[0]) is None, what="one unshared")
-    assert sorted(s["entity_id"] for s in bridge.mirror.states()) == ids[1:3]
+    assert sorted(s["entity_id"] for s in bridge.link.mirror.states()) == ids[1:3]
     # Subscribing again is no outage: nothing said about the link going down.
     assert "is unavailable (" not in caplog.text
 
@@ -293,10 +293,10 @@ async def test_hidden_entities_are_skipped(
         hass, remote_registry, entry_id=ENTRY_ID, entity_filters=["sensor.rb_"]
     )
     bridge = bridge_of(entry)
-    assert shown in bridge.mirror
-    assert hidden not in bridge.mirror
+    assert shown in bridge.link.mirror
+    assert hidden not in bridge.link.mirror
     er.async_get(hass).async_update_entity(hidden, hidden_by=None)
-    await wait_for(lambda: hidden in bridge.mirror, what="the entity shown again")
+    await wait_for(lambda: hidden in bridge.link.mirror, what="the entity shown again")
 
 
 async def test_areas_and_integrations_select(
@@ -316,7 +316,7 @@ async def test_areas_and_integrations_select(
         include_areas=[kitchen.id],
         include_integrations=["rb_remote"],
     )
-    assert [s["entity_id"] for s in bridge_of(entry).mirror.states()] == [inside]
+    assert [s["entity_id"] for s in bridge_of(entry).link.mirror.states()] == [inside]
 
 
 async def test_a_refused_registry_leaves_everything_on_the_bridge_device(
@@ -342,7 +342,7 @@ async def test_a_refused_registry_leaves_everything_on_the_bridge_device(
         )
         bridge = bridge_of(entry)
         await bridge.async_reconnect()
-        await wait_for(lambda: bridge.connected, what="reconnected")
+        await wait_for(lambda: bridge.link.connected, what="reconnected")
     bridge_device = async_entry_device(hass, entry.entry_id)
     assert bridge_device is not None
     power_entity = local_entity(hass, power)

@@ -54,7 +54,7 @@ async def test_resync_restores_the_mirror(
     """Resync takes a fresh snapshot: what the mirror lost comes back."""
     seed_remote(hass)
     entry = await setup_integration(hass, remote)
-    mirror = bridge_of(entry).mirror
+    mirror = bridge_of(entry).link.mirror
     hall = mirror.get("light.hall")
     assert hall is not None
     mirror.replace_all([{"entity_id": "light.hall", **hall}])
@@ -65,7 +65,7 @@ async def test_resync_restores_the_mirror(
 
     assert len(mirror) == 3
     assert (mirror.get("light.kitchen") or {}).get("state") == "on"
-    assert bridge_of(entry).connected
+    assert bridge_of(entry).link.connected
 
 
 async def test_reconnect_opens_a_new_link(
@@ -76,14 +76,16 @@ async def test_reconnect_opens_a_new_link(
     entry = await setup_integration(hass, remote)
     bridge = bridge_of(entry)
     fast_reconnects(bridge)
-    old_link = bridge.client.connected_since
+    old_link = bridge.link.client.connected_since
 
     await call(hass, "reconnect", entry.entry_id)
     await wait_for(
-        lambda: bridge.connected and bridge.client.connected_since != old_link,
+        lambda: (
+            bridge.link.connected and bridge.link.client.connected_since != old_link
+        ),
         what="a new link",
     )
-    assert len(bridge.mirror) == 3
+    assert len(bridge.link.mirror) == 3
 
 
 async def test_reconnect_after_giving_up(
@@ -94,18 +96,18 @@ async def test_reconnect_after_giving_up(
     bridge = bridge_of(entry)
     fast_reconnects(bridge)
     await stop_remote(remote)
-    await wait_for(lambda: bridge.client.gave_up, what="giving up")
+    await wait_for(lambda: bridge.link.stats().gave_up, what="giving up")
     assert issue_registry.async_get_issue(
         DOMAIN, f"remote_unreachable_{entry.entry_id}"
     )
 
     # Still down: the action starts one more round, which gives up again.
     await call(hass, "reconnect", entry.entry_id)
-    await wait_for(lambda: bridge.client.gave_up, what="giving up again")
+    await wait_for(lambda: bridge.link.stats().gave_up, what="giving up again")
 
     await start_remote(remote)
     await call(hass, "reconnect", entry.entry_id)
-    await wait_for(lambda: bridge.connected, what="reconnected")
+    await wait_for(lambda: bridge.link.connected, what="reconnected")
     await hass.async_block_till_done()
     assert not issue_registry.async_get_issue(
         DOMAIN, f"remote_unreachable_{entry.entry_id}"
@@ -120,7 +122,7 @@ async def test_resync_while_disconnected_fails_translated(
     bridge = bridge_of(entry)
     fast_reconnects(bridge)
     await stop_remote(remote)
-    await wait_for(lambda: not bridge.connected, what="the link to drop")
+    await wait_for(lambda: not bridge.link.connected, what="the link to drop")
 
     with pytest.raises(HomeAssistantError) as err:
         await call(hass, "resync", entry.entry_id)
@@ -165,7 +167,7 @@ async def test_action_error_from_the_core(
     entry = await setup_integration(hass, remote)
     with (
         patch.object(
-            bridge_of(entry).client, "reconnect", side_effect=CannotConnect("gone")
+            bridge_of(entry).link.client, "reconnect", side_effect=CannotConnect("gone")
         ),
         pytest.raises(HomeAssistantError) as err,
     ):
@@ -420,9 +422,9 @@ async def test_call_action_down_link_fails_at_once(
     assert not actions.release.is_set()
     actions.release.set()
 
-    await wait_for(lambda: not bridge.connected, what="the link to drop")
+    await wait_for(lambda: not bridge.link.connected, what="the link to drop")
     with (
-        patch.object(bridge.client, "send_command") as send,
+        patch.object(bridge.link.client, "send_command") as send,
         pytest.raises(HomeAssistantError) as err,
     ):
         await call_action(hass, entry.entry_id, "rb_test.record")
@@ -445,7 +447,7 @@ async def test_call_action_timeout(hass: HomeAssistant, remote: RemoteHass) -> N
         await call_action(hass, entry.entry_id, "rb_test.echo")
     actions.release.set()
     assert err.value.translation_key == "remote_action_timeout"
-    assert bridge_of(entry).connected  # a slow action is not a dead link
+    assert bridge_of(entry).link.connected  # a slow action is not a dead link
 
 
 async def test_call_action_allowed_domains(

@@ -139,8 +139,8 @@ async def test_verification_off_stays_with_its_entry(
     assert entry is not None
     assert entry.state is ConfigEntryState.LOADED
     bridge = entry.runtime_data
-    assert bridge.connected
-    assert bridge.mirror.get("light.kitchen") is not None
+    assert bridge.link.connected
+    assert bridge.link.mirror.get("light.kitchen") is not None
 
     # Home Assistant's shared session still refuses the certificate...
     with pytest.raises(aiohttp.ClientConnectorCertificateError):

@@ -111,7 +111,10 @@ async def test_states_equal_has_own(
     hass.states.async_set("light.kitchen", "off", {"brightness": 0})
     bridge = bridge_of(entry)
     await wait_for(
-        lambda: bridge.mirror.counters.updates + bridge.mirror.counters.invalidations
+        lambda: (
+            bridge.link.mirror.counters.updates
+            + bridge.link.mirror.counters.invalidations
+        )
     )
     client = await hass_client()
 
@@ -195,7 +198,7 @@ async def test_hits_in_update_mode(
     hass.states.async_set("light.kitchen", "off")
     bridge = bridge_of(entry)
     await wait_for(
-        lambda: (bridge.mirror.get("light.kitchen") or {}).get("state") == "off"
+        lambda: (bridge.link.mirror.get("light.kitchen") or {}).get("state") == "off"
     )
     response = await client.get(f"{base(entry)}/states/light.kitchen")
     assert (await response.json())["state"] == "off"
@@ -216,7 +219,7 @@ async def test_misses_in_invalidate_mode(
     before = (await status(client, entry))["cache"]
 
     hass.states.async_set("light.kitchen", "off", {"brightness": 0})
-    await wait_for(lambda: "light.kitchen" not in bridge.mirror)
+    await wait_for(lambda: "light.kitchen" not in bridge.link.mirror)
     response = await client.get(f"{base(entry)}/states/light.kitchen")
     assert (await response.json())["state"] == "off"
     middle = (await status(client, entry))["cache"]
@@ -231,7 +234,7 @@ async def test_misses_in_invalidate_mode(
 
     # All states: a miss refilled from the remote's REST API, then a hit.
     hass.states.async_set("switch.pump", "off")
-    await wait_for(lambda: "switch.pump" not in bridge.mirror)
+    await wait_for(lambda: "switch.pump" not in bridge.link.mirror)
     for _ in range(2):
         states = await (await client.get(f"{base(entry)}/states")).json()
         assert {s["entity_id"]: s["state"] for s in states}["switch.pump"] == "off"
@@ -278,7 +281,7 @@ async def test_unavailable_after_ttl(
     bridge = bridge_of(entry)
     client = await hass_client()
     await stop_remote(remote)
-    await wait_for(lambda: not bridge.connected)
+    await wait_for(lambda: not bridge.link.connected)
 
     response = await client.get(f"{base(entry)}/states/light.kitchen")
     assert response.status == HTTPStatus.OK
@@ -297,7 +300,7 @@ async def test_unavailable_after_ttl(
 
     await start_remote(remote)
     await bridge.async_reconnect()
-    await wait_for(lambda: bridge.connected, within=10)
+    await wait_for(lambda: bridge.link.connected, within=10)
     response = await client.get(f"{base(entry)}/states/light.kitchen")
     assert response.status == HTTPStatus.OK
 
@@ -311,13 +314,13 @@ async def test_unavailable_names_the_address_to_admins_only(
     """A 503 names the remote's address to admins, and to nobody else."""
     bridge = bridge_of(entry)
     await stop_remote(remote)
-    await wait_for(lambda: not bridge.connected)
+    await wait_for(lambda: not bridge.link.connected)
     expire_cache(bridge)
     address = remote.url.removeprefix("http://")
     admin = await hass_client()
     reader = await hass_client(hass_read_only_access_token)
     for path in ("states/light.kitchen", "states", "services"):
-        bridge.reader.set_services(None)
+        bridge.link.reader.set_services(None)
         response = await admin.get(f"{base(entry)}/{path}")
         assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
         assert address in (await response.json())["message"]
@@ -343,7 +346,7 @@ async def test_services_refetched_after_registration(
 
     hass.services.async_register("rb_test", "ping", ping)
     bridge = bridge_of(entry)
-    await wait_for(lambda: bridge.reader.cached_services is None)
+    await wait_for(lambda: bridge.link.reader.cached_services is None)
     ours = await (await client.get(f"{base(entry)}/services")).json()
     own = await (await client.get("/api/services")).json()
     assert "rb_test" in {item["domain"] for item in ours}
@@ -440,7 +443,7 @@ async def test_etag(
         hass.states.async_set("light.kitchen", f"changed for {path}")
 
         def changed(text: str = f"changed for {path}") -> bool:
-            return (bridge.mirror.get("light.kitchen") or {}).get("state") == text
+            return (bridge.link.mirror.get("light.kitchen") or {}).get("state") == text
 
         await wait_for(changed)
         response = await client.get(
@@ -524,7 +527,7 @@ async def test_token_never_answered(
     answers = await bodies()
     bridge = bridge_of(entry)
     await stop_remote(remote)
-    await wait_for(lambda: not bridge.connected)
+    await wait_for(lambda: not bridge.link.connected)
     expire_cache(bridge)
     answers += await bodies()
     assert b"unavailable" in b"".join(answers)
@@ -572,8 +575,8 @@ async def test_reads_past_the_budget_answer_503_with_retry_after(
     # Every read that needs the remote is refused now, each with the same answer.
     hass.states.async_set("switch.pump", "off")  # invalidates the states snapshot
     bridge = bridge_of(frozen_entry)
-    await wait_for(lambda: not bridge.mirror.all_valid())
-    bridge.reader.set_services(None)
+    await wait_for(lambda: not bridge.link.mirror.all_valid())
+    bridge.link.reader.set_services(None)
     address = remote.url.removeprefix("http://")
     reader = await hass_client(hass_read_only_access_token)
     for path in ("states/light.made_up_x", "states", "states?domain=light", "services"):
@@ -607,10 +610,10 @@ async def test_concurrent_reads_share_one_remote_call(
     """20 clients reading one entity, or the services, cost the remote one call."""
     bridge = bridge_of(frozen_entry)
     hass.states.async_set("light.kitchen", "off")
-    await wait_for(lambda: "light.kitchen" not in bridge.mirror)
-    bridge.reader.set_services(None)
+    await wait_for(lambda: "light.kitchen" not in bridge.link.mirror)
+    bridge.link.reader.set_services(None)
     client = await hass_client()
-    reader = bridge.reader
+    reader = bridge.link.reader
     cases = [
         ("states/light.kitchen", HTTPStatus.OK, "light.kitchen"),
         ("states/light.made_up", HTTPStatus.NOT_FOUND, "light.made_up"),

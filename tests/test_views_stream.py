@@ -192,7 +192,7 @@ async def test_stream_unavailable(
     """No snapshot to give: a 503 JSON answer instead of a stream."""
     bridge = bridge_of(entry)
     await stop_remote(remote)
-    await wait_for(lambda: not bridge.connected)
+    await wait_for(lambda: not bridge.link.connected)
     expire_cache(bridge)
     client = await hass_client()
     response = await client.get(stream_url(entry))
@@ -414,7 +414,7 @@ async def test_revoked_during_snapshot(
 ) -> None:
     """A token revoked while the snapshot is fetched ends the stream quietly."""
     client, refresh_token = revocable
-    reader = bridge_of(entry).reader
+    reader = bridge_of(entry).link.reader
     release = asyncio.Event()
     states_json = reader.states_json
 

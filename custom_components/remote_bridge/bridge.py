@@ -56,11 +56,9 @@ from .remote import (
     ConnectionState,
     EntityFilter,
     LinkStats,
-    MirrorReader,
     RemoteBridgeError,
     RemoteClient,
     RemoteLink,
-    StateMirror,
 )
 from .remote.registry_watcher import RegistryWatcher
 from .remote.sharing import SharedEntityFilter, SharingRules
@@ -174,21 +172,6 @@ class RemoteBridge:
         return self.link.client
 
     @property
-    def mirror(self) -> StateMirror:
-        """Return the link's mirror of the remote's states."""
-        return self.link.mirror
-
-    @property
-    def reader(self) -> MirrorReader:
-        """Return the link's reader (mirror first, REST on a miss)."""
-        return self.link.reader
-
-    @property
-    def connected(self) -> bool:
-        """Return True while the link is up."""
-        return self.link.connected
-
-    @property
     def info(self) -> RemoteInfo:
         """Return the remote's name and version, as far as known."""
         client = self.link.client
@@ -278,10 +261,10 @@ class RemoteBridge:
             translation_key="remote_not_connected",
             translation_placeholders=placeholders,
         )
-        if not self.client.connected:
+        if not self.link.connected:
             raise not_connected
         try:
-            result = await self.client.send_command(
+            result = await self.link.client.send_command(
                 message, answer_within=ACTION_TIMEOUT
             )
         except CannotConnect as err:
@@ -321,7 +304,6 @@ class RemoteBridge:
 
     @callback
     def _on_link_state(self, state: ConnectionState) -> None:
-        client = self.link.client
         if state is ConnectionState.CONNECTED:
             if self._unavailable:
                 self._unavailable = False
@@ -329,19 +311,20 @@ class RemoteBridge:
             async_set_issue(self.hass, self.entry, ISSUE_UNREACHABLE, None)
             self.registry.link_up()
         elif state in (ConnectionState.RECONNECTING, ConnectionState.DISCONNECTED):
+            stats = self.link.stats()
             if not self._unavailable and not self.registry.resubscribing:
                 self._unavailable = True
                 LOGGER.info(
                     "Remote %s is unavailable (%s); retrying in the background",
                     self.url,
-                    remote_text(client.last_error or "link lost", self._token),
+                    remote_text(stats.last_error or "link lost", self._token),
                 )
-            if state is ConnectionState.DISCONNECTED and client.gave_up:
+            if state is ConnectionState.DISCONNECTED and stats.gave_up:
                 async_set_issue(
                     self.hass,
                     self.entry,
                     ISSUE_UNREACHABLE,
-                    {"url": self.url, "attempts": str(client.reconnect_attempts)},
+                    {"url": self.url, "attempts": str(stats.reconnect_attempts)},
                     ir.IssueSeverity.ERROR,
                 )
         elif (

@@ -287,8 +287,8 @@ class RemoteBridgeConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> dict[str, Any] | None:
         """Return the config of the remote the entry points at now, if known."""
         bridge = getattr(entry, "runtime_data", None)
-        if bridge is not None and bridge.client.remote_config:
-            config: dict[str, Any] = bridge.client.remote_config
+        if bridge is not None and bridge.link.client.remote_config:
+            config: dict[str, Any] = bridge.link.client.remote_config
             return config
         try:
             _, config = await async_validate_remote(

@@ -28,7 +28,7 @@ async def async_get_config_entry_diagnostics(
         "link": diagnostics_stats(bridge.stats, entry.data[CONF_ACCESS_TOKEN]),
         "mirror": {
             "update_cache": bridge.options[CONF_UPDATE_CACHE],
-            "services_cached": bridge.reader.cached_services is not None,
+            "services_cached": bridge.link.reader.cached_services is not None,
         },
         "registry": registry_diagnostics(bridge),
     }

@@ -121,7 +121,7 @@ class LocalEntities:
         self._cache_ttl: float = bridge.options[CONF_CACHE_TTL]
         # False once the link has been down for longer than cache_ttl.
         self.fresh = True
-        self._connected = bridge.connected
+        self._connected = bridge.link.connected
         self._entities: dict[str, MirroredEntity] = {}
         self._platforms: dict[
             Platform, tuple[AddEntitiesCallback, type[MirroredEntity]]
@@ -137,7 +137,7 @@ class LocalEntities:
     @property
     def temperature_unit(self) -> str:
         """Return the remote's temperature unit (climate entities use it)."""
-        units = self.bridge.client.remote_config.get("unit_system")
+        units = self.bridge.link.client.remote_config.get("unit_system")
         if isinstance(units, dict) and isinstance(
             unit := units.get("temperature"), str
         ):
@@ -150,12 +150,12 @@ class LocalEntities:
         dr.async_get(self.hass).async_get_or_create(
             config_entry_id=self.entry_id, **self.bridge.coordinator.device_info
         )
-        if self.bridge.connected:
+        if self.bridge.link.connected:
             # The mirror holds the snapshot just taken: what is not wanted
             # there is gone from the remote (or filtered out) for good.
             wanted = [
                 state["entity_id"]
-                for state in self.bridge.mirror.states()
+                for state in self.bridge.link.mirror.states()
                 if self._wanted(state["entity_id"], state) is not None
             ]
             async_remove_local_entities(self.hass, self.entry_id, keep=wanted)
@@ -187,7 +187,7 @@ class LocalEntities:
         self._on_batch(
             {
                 state["entity_id"]: state
-                for state in self.bridge.mirror.states()
+                for state in self.bridge.link.mirror.states()
                 if SUPPORTED_DOMAINS.get(state["entity_id"].partition(".")[0])
                 is platform
             }
@@ -282,7 +282,7 @@ class LocalEntities:
         """Follow a new read of the remote's registries: devices, names, new ids."""
         unchecked, self._unchecked = self._unchecked, set()
         self._checked |= unchecked
-        mirror = self.bridge.mirror
+        mirror = self.bridge.link.mirror
         changes: dict[str, State | None] = {
             eid: state for eid in unchecked if (state := mirror.get(eid))
         }
@@ -312,7 +312,7 @@ class LocalEntities:
     @callback
     def _on_signal(self) -> None:
         """Start the cache's clock when the link drops; stop it when it returns."""
-        connected = self.bridge.connected
+        connected = self.bridge.link.connected
         if connected is self._connected:
             return
         self._connected = connected

@@ -159,7 +159,7 @@ class RemoteBridgeOptionsFlow(OptionsFlow):
         entry = self.config_entry
         if entry.state is ConfigEntryState.LOADED:
             registry = entry.runtime_data.registry
-            if entry.runtime_data.connected:
+            if entry.runtime_data.link.connected:
                 await registry.async_refresh()
             if (snapshot := registry.snapshot) is not None:
                 names[CONF_INCLUDE_LABELS].update(snapshot.labels)

@@ -183,7 +183,7 @@ def bridge_of(entry: ConfigEntry) -> RemoteBridge:
 
 def mirror_view(entry: ConfigEntry) -> dict[str, tuple[Any, ...]]:
     """Return the mirror's entries, comparable (the update-mode truth)."""
-    return comparable(bridge_of(entry).mirror.states(), bridge_of(entry).options)
+    return comparable(bridge_of(entry).link.mirror.states(), bridge_of(entry).options)
 
 
 async def wait_converged(

@@ -98,7 +98,7 @@ async def bridge(
 ) -> MockConfigEntry:
     """Set up a bridge to the remote; wait until it mirrors the test entities."""
     entry = await add_bridge(hass, remote, **options)
-    mirror = bridge_of(entry).mirror
+    mirror = bridge_of(entry).link.mirror
     await wait_for(
         lambda: "input_text.rb_note" in mirror and "script.rb_answer" in mirror,
         within=10,
@@ -250,7 +250,9 @@ async def test_post_view_answers_like_the_remote(
     assert sorted(bridged) == ["changed_states", "service_response"]
     assert own["service_response"] == {"greeting": "Hello Cy", "number": 42}
     assert bridged["service_response"] == {"greeting": "Hello Dee", "number": 42}
-    assert (bridge_of(entry).mirror.get("sensor.rb_other_0") or {}).get("state") == "3"
+    assert (bridge_of(entry).link.mirror.get("sensor.rb_other_0") or {}).get(
+        "state"
+    ) == "3"
     # Each entity once (Home Assistant lists the script once per change).
     assert sorted(s["entity_id"] for s in bridged["changed_states"]) == sorted(
         {s["entity_id"] for s in own["changed_states"]}
@@ -280,7 +282,7 @@ async def test_down_link_fails_at_once(
     running = hass.async_create_task(call_action(hass, entry, "script.rb_slow"))
     await wait_for(
         lambda: (
-            (state := bridge_.mirror.get("script.rb_slow")) is not None
+            (state := bridge_.link.mirror.get("script.rb_slow")) is not None
             and state["state"] == "on"
         ),
         within=10,
@@ -294,9 +296,9 @@ async def test_down_link_fails_at_once(
     figures("remote killed during a call to the call failing (ms)", failed_after * 1000)
     assert err.value.translation_key == "remote_not_connected"
 
-    await wait_for(lambda: not bridge_.connected, within=10, what="the link down")
+    await wait_for(lambda: not bridge_.link.connected, within=10, what="the link down")
     with (
-        patch.object(bridge_.client, "send_command") as send,
+        patch.object(bridge_.link.client, "send_command") as send,
         pytest.raises(HomeAssistantError) as err,
     ):
         await call_action(hass, entry, "script.rb_answer", {"name": "Di"})

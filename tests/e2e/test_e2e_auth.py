@@ -47,14 +47,14 @@ async def test_revoked_token_goes_to_reauth_and_stops(  # noqa: PLR0915
 
     # Count every connection attempt the client makes from now on.
     connects = 0
-    connect: Callable[[], Awaitable[None]] = bridge.client.connect
+    connect: Callable[[], Awaitable[None]] = bridge.link.client.connect
 
     async def counting_connect() -> None:
         nonlocal connects
         connects += 1
         await connect()
 
-    bridge.client.connect = counting_connect  # type: ignore[method-assign]
+    bridge.link.client.connect = counting_connect  # type: ignore[method-assign]
     old_token = remote_live.token
     try:
         revoked_at = time.monotonic()
@@ -118,7 +118,9 @@ async def test_revoked_token_goes_to_reauth_and_stops(  # noqa: PLR0915
     assert entry.data["access_token"] == new_token
     # Read the bridge afresh each time: the entry is reloaded with the new token.
     await wait_for(
-        lambda: entry.state is ConfigEntryState.LOADED and bridge_of(entry).connected,
+        lambda: (
+            entry.state is ConfigEntryState.LOADED and bridge_of(entry).link.connected
+        ),
         within=10,
         what="connected again",
     )
@@ -131,7 +133,8 @@ async def test_revoked_token_goes_to_reauth_and_stops(  # noqa: PLR0915
     await remote_live.set_state("sensor.rb_auth_after", "healed")
     await wait_for(
         lambda: (
-            (bridge.mirror.get("sensor.rb_auth_after") or {}).get("state") == "healed"
+            (bridge.link.mirror.get("sensor.rb_auth_after") or {}).get("state")
+            == "healed"
         ),
         within=5,
         what="a live change after reauth",

@@ -178,7 +178,7 @@ async def test_burst_is_bounded_and_link_survives(
     assert 1 <= len(warnings) <= 3  # per burst, not per dropped event
 
     # The link survived: never dropped (no resync), and later events arrive.
-    assert bridge.connected
+    assert bridge.link.connected
     assert bridge.link.snapshots == snapshots
     clock.offset = 10.0  # the bucket refills as if 10 s had passed
     await fire(remote_live, 5, {"after": True})

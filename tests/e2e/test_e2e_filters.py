@@ -50,7 +50,7 @@ async def churn(
     await remote.set_state(sentinel, then)
 
     def arrived() -> bool:
-        state = bridge.mirror.get(sentinel)
+        state = bridge.link.mirror.get(sentinel)
         return state is not None and state["state"] == then
 
     await wait_for(arrived, within=10, what="the sentinel")
@@ -118,7 +118,7 @@ async def test_entities_to_drop_stay_on_the_remote(
         assert kept[0] > CHANGES * 1000
         assert dropped[1] == 1
         assert dropped[0] < 5_000
-        assert DROPPED not in bridge.mirror
+        assert DROPPED not in bridge.link.mirror
 
         # The views: the single read and the list, against the remote's truth.
         response = await client.get(f"{base}/states/{DROPPED}")

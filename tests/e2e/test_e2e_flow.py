@@ -72,7 +72,7 @@ async def test_config_flow_device_entities_and_views(
     assert f"light.{tag}" in want
     assert f"media_player.{tag}" not in want
     figures("entities mirrored", len(want))
-    assert len(bridge_of(entry).mirror) == len(want)
+    assert len(bridge_of(entry).link.mirror) == len(want)
     await _assert_views(hass_client, entry, remote_live, tag, want)
 
     # The same remote cannot be added twice.

@@ -59,7 +59,7 @@ async def test_live_changes_converge(
 
     async def read() -> dict[str, Any]:
         """Read the reader directly (no HTTP), as the views do."""
-        return comparable(orjson.loads(await bridge.reader.states_json()))
+        return comparable(orjson.loads(await bridge.link.reader.states_json()))
 
     await wait_converged(remote_live, entry, within=10, read=read)
     tag = f"live_{secrets.token_hex(3)}"
@@ -88,17 +88,17 @@ async def test_live_changes_converge(
     figures("1,000 changes sent (s)", sent_at - started)
     figures("settled after the burst (s)", time.monotonic() - sent_at)
     assert bridge.link.events_received - before == KEPT_CHANGES
-    assert bridge.connected
+    assert bridge.link.connected
     want = await truth(remote_live)
     assert await served() == want
     assert sum(1 for k in want if tag in k) == 80  # 30 + 30 + 20 entities
     figures("entities compared", len(want))
     if update_cache:
         # Update mode: the mirror itself is the full, filtered copy.
-        assert comparable(bridge.mirror.states()) == want
+        assert comparable(bridge.link.mirror.states()) == want
     assert not any(
         s["entity_id"].startswith(("media_player.", "camera."))
-        for s in bridge.mirror.states()
+        for s in bridge.link.mirror.states()
     )
 
     # One entity, read the way a script does, is the remote's current value.
@@ -116,7 +116,7 @@ async def test_live_changes_converge(
     await remote_live.set_state(f"sensor.{tag}_sentinel", "done")
     await wait_for(
         lambda: (
-            bridge.mirror.get(f"sensor.{tag}_sentinel") is not None
+            bridge.link.mirror.get(f"sensor.{tag}_sentinel") is not None
             or bridge.link.events_received > before
         ),
         within=10,

@@ -76,9 +76,9 @@ async def test_two_remotes_one_down(  # noqa: PLR0915
 
     # B goes down hard.
     await second_remote.async_kill()
-    await wait_for(lambda: not bridge_b.connected, within=5, what="B noticed down")
+    await wait_for(lambda: not bridge_b.link.connected, within=5, what="B noticed down")
     down_at = time.monotonic()  # B's TTL clock starts when its bridge notices
-    assert bridge_a.connected
+    assert bridge_a.link.connected
     response = await client.get("/api/remote_bridge")
     listing = {b["entry_id"]: b for b in await response.json()}
     assert listing[entry_a.entry_id]["connected"] is True
@@ -96,7 +96,7 @@ async def test_two_remotes_one_down(  # noqa: PLR0915
     await remote_live.set_state("sensor.rb_multi_a", "still from A")
     await wait_for(
         lambda: (
-            (bridge_a.mirror.get("sensor.rb_multi_a") or {}).get("state")
+            (bridge_a.link.mirror.get("sensor.rb_multi_a") or {}).get("state")
             == "still from A"
         ),
         within=5,

@@ -41,7 +41,7 @@ async def test_overflow_then_converge(
     await wait_converged(remote_live, entry, within=10)
     log = StateLog(hass, [entity_id_of(hass, entry, "connection_state")])
     tag = f"sensor.rb_overflow_{secrets.token_hex(3)}_"
-    connected_since = bridge.client.connected_since
+    connected_since = bridge.link.client.connected_since
     try:
         started = time.monotonic()
         async with asyncio.timeout(60):
@@ -51,16 +51,16 @@ async def test_overflow_then_converge(
         done = time.monotonic()
         settle = await wait_converged(remote_live, entry, within=60)
         # Dropped late, the bridge may still be on its way back: it must get there.
-        await wait_for(lambda: bridge.connected, within=30, what="reconnected")
+        await wait_for(lambda: bridge.link.connected, within=30, what="reconnected")
         settle = max(settle, await wait_converged(remote_live, entry, within=60))
     finally:
         log.close()
     want = await truth(remote_live)
     assert sum(1 for k in want if k.startswith(tag)) == ENTITIES
-    assert bridge.connected
+    assert bridge.link.connected
     assert want[f"{tag}{ENTITIES - 1}"][0] == str(COUNT - 1)
     # The scenario happened: the remote dropped the bridge, which came back.
-    assert bridge.client.connected_since != connected_since
+    assert bridge.link.client.connected_since != connected_since
     states = log.values(entity_id_of(hass, entry, "connection_state"))
     assert states == ["reconnecting", "connected"], states
     figures("remote set 20,000 states in (s)", result["seconds"])

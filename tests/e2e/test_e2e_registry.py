@@ -213,7 +213,7 @@ async def test_sharing_by_label_on_a_real_remote(
         include_labels=[label_id],
     )
     bridge = bridge_of(entry)
-    assert sorted(s["entity_id"] for s in bridge.mirror.states()) == SHARE_IDS[:2]
+    assert sorted(s["entity_id"] for s in bridge.link.mirror.states()) == SHARE_IDS[:2]
     assert bridge.link.entity_filter.server_filter() == {
         "include": {"entities": SHARE_IDS[:2]}
     }
@@ -226,7 +226,8 @@ async def test_sharing_by_label_on_a_real_remote(
         await remote.set_state(entity_id, "7")
     await wait_for(
         lambda: all(
-            (s := bridge.mirror.get(e)) and s["state"] == "7" for e in SHARE_IDS[:2]
+            (s := bridge.link.mirror.get(e)) and s["state"] == "7"
+            for e in SHARE_IDS[:2]
         ),
         within=5,
         what="the shared changes",
@@ -242,14 +243,14 @@ async def test_sharing_by_label_on_a_real_remote(
         within=5,
         what="the third one shared",
     )
-    await wait_for(lambda: bridge.connected, within=5, what="subscribed again")
+    await wait_for(lambda: bridge.link.connected, within=5, what="subscribed again")
     await set_labels(SHARE_IDS[0], [])
     await wait_for(
         lambda: local_entity(hass, entry.entry_id, SHARE_IDS[0]) is None,
         within=5,
         what="one unshared",
     )
-    assert sorted(s["entity_id"] for s in bridge.mirror.states()) == SHARE_IDS[1:3]
+    assert sorted(s["entity_id"] for s in bridge.link.mirror.states()) == SHARE_IDS[1:3]
 
 
 async def test_a_non_admin_token_works_on_a_real_remote(
@@ -262,7 +263,7 @@ async def test_a_non_admin_token_works_on_a_real_remote(
         hass, remote, create_entities=True, entity_filters=["sensor.meter_"]
     )
     bridge = bridge_of(entry)
-    assert POWER in bridge.mirror
+    assert POWER in bridge.link.mirror
     power = local_entity(hass, entry.entry_id, POWER)
     assert power is not None
     assert power.device_id is not None

@@ -107,7 +107,7 @@ async def test_five_restarts_without_divergence(  # noqa: PLR0915
                     DOMAIN, "resync", {"config_entry_id": entry.entry_id}, blocking=True
                 )
                 figures(
-                    f"resync action, {len(bridge.mirror)} entities (s)",
+                    f"resync action, {len(bridge.link.mirror)} entities (s)",
                     time.monotonic() - started,
                 )
             await wait_converged(remote, entry, within=10)
@@ -135,7 +135,9 @@ async def test_five_restarts_without_divergence(  # noqa: PLR0915
             up_at = time.monotonic()
             reconnects.append(
                 await wait_for(
-                    lambda: bridge.connected, within=3 * MAX_DELAY + 5, what="reconnect"
+                    lambda: bridge.link.connected,
+                    within=3 * MAX_DELAY + 5,
+                    what="reconnect",
                 )
             )
             resyncs.append(await wait_converged(remote, entry, within=10))
@@ -152,7 +154,7 @@ async def test_five_restarts_without_divergence(  # noqa: PLR0915
             live = f"sensor.rb_restart_live_{cycle}"
             await remote.set_state(live, "after", {"cycle": cycle})
             await wait_for(
-                lambda: (bridge.mirror.get(live) or {}).get("state") == "after",  # noqa: B023
+                lambda: (bridge.link.mirror.get(live) or {}).get("state") == "after",  # noqa: B023
                 within=5,
                 what="a live change after the restart",
             )
@@ -200,7 +202,7 @@ async def _check_ttl(
 
 def _check_truth_changed(entry: ConfigEntry, cycle: int, gone: list[str]) -> None:
     """Vanished states are gone; configured entities came back fresh."""
-    mirror = bridge_of(entry).mirror
+    mirror = bridge_of(entry).link.mirror
     assert not any(mirror.get(entity_id) for entity_id in gone)
     assert not any(s["entity_id"].startswith(BULK_PREFIX) for s in mirror.states())
     new = mirror.get(f"input_boolean.rb_restart_{cycle}")

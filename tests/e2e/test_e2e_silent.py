@@ -41,7 +41,7 @@ async def test_frozen_remote_detected_and_recovered(
     bridge = bridge_of(entry)
     await wait_converged(remote_live, entry, within=10)
     await wait_for(
-        lambda: bridge.client.heartbeat.latency_ms is not None,
+        lambda: bridge.link.client.heartbeat.latency_ms is not None,
         within=5,
         what="a first pong",
     )
@@ -64,7 +64,7 @@ async def test_frozen_remote_detected_and_recovered(
         resumed_at = time.monotonic()
     try:
         recovered = await wait_for(
-            lambda: bridge.connected, within=20, what="the link to come back"
+            lambda: bridge.link.connected, within=20, what="the link to come back"
         )
         await wait_converged(remote_live, entry, within=10)
     finally:
@@ -83,7 +83,8 @@ async def test_frozen_remote_detected_and_recovered(
     await remote_live.set_state("sensor.rb_silent_after", "awake")
     await wait_for(
         lambda: (
-            (bridge.mirror.get("sensor.rb_silent_after") or {}).get("state") == "awake"
+            (bridge.link.mirror.get("sensor.rb_silent_after") or {}).get("state")
+            == "awake"
         ),
         within=5,
         what="a live change after the freeze",

@@ -253,7 +253,7 @@ async def test_resync_and_reconnect(remote: RemoteHass, wired: Factory) -> None:
     await wait_for(lambda: item.link.snapshots == 3 and item.client.connected)
     assert "reconnecting" in item.connection_states
     assert item.client.subscriptions == 3
-    assert item.client.reconnect_attempts == 0
+    assert item.link.stats().reconnect_attempts == 0
     assert item.delays == []  # reconnect() does not wait for a backoff
     hass.states.async_set("light.after", "on")
     await wait_for(lambda: "light.after" in item.mirror)

@@ -172,7 +172,7 @@ async def test_drop_mid_frame_reconnects_and_reconciles(
     ]
     assert mirrored(item) == {e: full(s) for e, s in scripted.states.items()}
     assert item.client.subscriptions == 3
-    assert item.client.reconnect_attempts == 0
+    assert item.link.stats().reconnect_attempts == 0
     assert item.connection_states[-2:] == ["reconnecting", "connected"]
     # And the new link carries changes.
     old, new = scripted.set(state("light.new", "off"))
@@ -379,8 +379,8 @@ async def test_backoff_schedule_and_max_attempts(
     for delay, base in zip(item.delays, [2, 4, 8, 10], strict=True):
         assert base <= delay <= base * 1.1
     assert scripted.ws_attempts == 1 + 4
-    assert item.client.gave_up
-    assert item.client.reconnect_attempts == 4
+    assert item.link.stats().gave_up
+    assert item.link.stats().reconnect_attempts == 4
     assert item.client.last_error is not None
     # A user's reconnect action wakes it at once, with a fresh count.
     scripted.refuse_connections = False
@@ -388,7 +388,7 @@ async def test_backoff_schedule_and_max_attempts(
     await wait_for(lambda: item.client.connected, what="reconnected")
     assert len(item.delays) == 4  # no backoff before the woken attempt
     assert not item.link.stats().gave_up
-    assert item.client.reconnect_attempts == 0
+    assert item.link.stats().reconnect_attempts == 0
 
 
 async def test_attempt_counter_resets_after_success(

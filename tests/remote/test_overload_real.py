@@ -62,7 +62,7 @@ async def test_overload_drops_keep_the_backoff_growing(
         await runner
     # 2, 4, 8 s (plus jitter) instead of 2 s each time.
     assert [int(delay) for delay in delays] == [2, 4, 8], delays
-    assert link.client._supervisor.overload_drops == 3
+    assert link.stats().overload_drops == 3
     assert len(overloads) == 2
     busiest = overloads[-1]
     assert busiest is not None

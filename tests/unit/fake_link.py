@@ -74,26 +74,6 @@ class FakeClient:
         self.open_hooks.append(hook)
 
     @property
-    def connected(self) -> bool:
-        """Return whether the link is up, as reported."""
-        return self._link.stats().connected
-
-    @property
-    def last_error(self) -> str | None:
-        """Return the last error, as reported."""
-        return self._link.stats().last_error
-
-    @property
-    def gave_up(self) -> bool:
-        """Return True once the reported attempts ran out."""
-        return self._link.stats().gave_up
-
-    @property
-    def reconnect_attempts(self) -> int:
-        """Return the reported attempt count."""
-        return self._link.stats().reconnect_attempts
-
-    @property
     def remote_config(self) -> dict[str, Any]:
         """Return the remote's ``get_config`` answer, as far as it shows."""
         stats = self._link.stats()

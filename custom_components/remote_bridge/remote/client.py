@@ -75,7 +75,9 @@ class RemoteClient:
         self._subscriptions = Subscriptions(
             self._filter, self._callbacks.ingest, log_once=self._log_once
         )
-        self._supervisor = Supervisor(
+        # Decides when to reconnect; it owns the outage's figures
+        # (reconnect_attempts, gave_up, overload_drops) and the backoff sleep.
+        self.supervisor = Supervisor(
             self,
             BackoffPolicy(
                 max_delay=options.reconnect_max_delay,
@@ -144,21 +146,6 @@ class RemoteClient:
         return self._subscriptions.kind
 
     @property
-    def reconnect_attempts(self) -> int:
-        """Return the failed attempts of the current outage."""
-        return self._supervisor.reconnect_attempts
-
-    @property
-    def overload_drops(self) -> int:
-        """Return the drops for falling behind in a row."""
-        return self._supervisor.overload_drops
-
-    @property
-    def gave_up(self) -> bool:
-        """Return True once the attempts ran out (until ``reconnect()``)."""
-        return self._supervisor.gave_up
-
-    @property
     def options(self) -> ClientOptions:
         """Return the options the next connection uses."""
         return self._options
@@ -169,10 +156,6 @@ class RemoteClient:
         The backoff policy keeps the options the client was built with.
         """
         self._options = options
-
-    def set_sleep(self, sleep: Callable[[float], Awaitable[None]]) -> None:
-        """Wait out backoff delays with ``sleep`` from now on."""
-        self._supervisor.sleep = sleep
 
     @property
     def idle(self) -> bool:
@@ -221,7 +204,7 @@ class RemoteClient:
             # stop() ran while the link was opening: do not revive it.
             await self.close_link()
             raise CannotConnect("the client is stopped")
-        self._supervisor.connected()
+        self.supervisor.connected()
         self.last_error = None
         self.connected_since = time.time()
         self.report_state(ConnectionState.CONNECTED)
@@ -237,13 +220,13 @@ class RemoteClient:
         Call after a successful ``connect()``. When the attempts run out the
         state becomes ``disconnected`` and the loop waits for ``reconnect()``.
         """
-        await self._supervisor.run()
+        await self.supervisor.run()
 
     async def reconnect(self) -> None:
         """Drop the link (if any) and reconnect now, with a fresh attempt count."""
         if self._stopping or self.auth_failed():
             return
-        self._supervisor.wake_with_fresh_count()
+        self.supervisor.wake_with_fresh_count()
         if self._channel is not None:
             await self._channel.ws.close()
 
@@ -256,11 +239,11 @@ class RemoteClient:
     async def stop(self) -> None:
         """Close everything; no task of the client outlives this call."""
         self._stopping = True
-        self._supervisor.wake()
+        self.supervisor.wake()
         await self.close_link()
         self.report_state(ConnectionState.STOPPED)
         # run() notices the stop within a loop iteration or two.
-        await self._supervisor.wait_ended()
+        await self.supervisor.wait_ended()
 
     async def send_command(
         self, message: dict[str, Any], *, answer_within: float | None = None

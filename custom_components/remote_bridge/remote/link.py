@@ -209,7 +209,7 @@ class RemoteLink:
         reach.
         """
         if sleep is not None:
-            self.client.set_sleep(sleep)
+            self.client.supervisor.sleep = sleep
         if clock is not None:
             self.mirror.ttl.clock = clock
             self.client.heartbeat.clock = clock
@@ -332,13 +332,14 @@ class RemoteLink:
     def stats(self) -> LinkStats:
         """Return a snapshot of every figure of the link."""
         client, mirror = self.client, self.mirror
+        supervisor = client.supervisor
         connected = client.connected
         config = client.remote_config
         return LinkStats(
             link_state=client.link_state,
             connected=connected,
-            reconnect_attempts=client.reconnect_attempts,
-            gave_up=client.gave_up,
+            reconnect_attempts=supervisor.reconnect_attempts,
+            gave_up=supervisor.gave_up,
             subscriptions=client.subscriptions,
             subscription_kind=client.subscription_kind.value,
             mirrored_entities=len(mirror),
@@ -355,7 +356,7 @@ class RemoteLink:
             snapshots=self.snapshots,
             events_forwarded=self.forwarder.forwarded if self.forwarder else 0,
             events_dropped=self.forwarder.dropped if self.forwarder else 0,
-            overload_drops=client.overload_drops,
+            overload_drops=supervisor.overload_drops,
             entity_limit_reached=mirror.intake.over_limit,
         )
 

@@ -2,7 +2,7 @@
 
 Small view classes in the style of Home Assistant's own ``api`` component. They
 only read the bridge and shape the answer; a read that misses the mirror goes
-to the remote through ``bridge.reader``, and a remote that cannot answer
+to the remote through ``bridge.link.reader``, and a remote that cannot answer
 becomes a 503 with a JSON message, never an unhandled error. So does a read
 that would ask the remote too often (``ReadsThrottled``), with ``Retry-After``:
 a client looping over made-up ids must not flood the remote.
@@ -61,7 +61,7 @@ class BridgeListView(HomeAssistantView):
                 "entry_id": entry.entry_id,
                 # A title set from the url (no location name) is an address too.
                 "title": entry.title if admin else without_address(entry.title, url),
-                "connected": loaded and entry.runtime_data.connected,
+                "connected": loaded and entry.runtime_data.link.connected,
             }
             if admin:
                 bridge["url"] = url
@@ -84,10 +84,10 @@ class StatesView(EntryView):
         except InvalidDomain:
             return self.invalid_domain()
         try:
-            body = await bridge.reader.states_json(domains)
+            body = await bridge.link.reader.states_json(domains)
         except RemoteBridgeError as err:
             return self.unavailable(request, bridge, err)
-        mirror = bridge.mirror
+        mirror = bridge.link.mirror
         etag = f'"{_mirror_tag(mirror)}-{mirror.version}-{",".join(domains or ())}"'
         return _json_bytes(request, body, etag)
 
@@ -107,7 +107,7 @@ class EntityStateView(EntryView):
         if not valid_entity_id(entity_id):
             return self.json_message("Invalid entity ID.", HTTPStatus.BAD_REQUEST)
         try:
-            state = await bridge.reader.state(entity_id)
+            state = await bridge.link.reader.state(entity_id)
         except RemoteBridgeError as err:
             return self.unavailable(request, bridge, err)
         if state is None:
@@ -132,7 +132,7 @@ class ServicesView(EntryView):
         if (bridge := self.bridge(request, entry_id)) is None:
             return self.not_found()
         try:
-            services = await bridge.reader.services()
+            services = await bridge.link.reader.services()
         except RemoteBridgeError as err:
             return self.unavailable(request, bridge, err)
         return self.json(services)

@@ -167,7 +167,7 @@ class StreamHub:
         """Subscribe to the bridge's changes and link state."""
         self.streams: set[Stream] = set()
         self._bridge = bridge
-        self._connected = bridge.connected
+        self._connected = bridge.link.connected
         self._unsubs = [
             bridge.link.add_listener(self._on_changes),
             async_dispatcher_connect(hass, bridge.signal, self._on_link),

@@ -58,7 +58,7 @@ class StreamView(EntryView):
             )
         try:
             try:
-                snapshot = await bridge.reader.states_json(domains)
+                snapshot = await bridge.link.reader.states_json(domains)
             except RemoteBridgeError as err:
                 return self.unavailable(request, bridge, err)
             response = web.StreamResponse(
