@@ -57,7 +57,6 @@ from .remote import (
     EntityFilter,
     LinkStats,
     RemoteBridgeError,
-    RemoteClient,
     RemoteLink,
 )
 from .remote.registry_watcher import RegistryWatcher
@@ -165,11 +164,6 @@ class RemoteBridge:
         self.coordinator = RemoteBridgeCoordinator(hass, entry, lambda: self.stats)
         self._unavailable = False
         self._unsub_stop: Callable[[], None] | None = None
-
-    @property
-    def client(self) -> RemoteClient:
-        """Return the link's WebSocket client."""
-        return self.link.client
 
     @property
     def info(self) -> RemoteInfo:

@@ -166,7 +166,7 @@ class MirroredEntity(Entity):
         if isinstance(picture, str) and picture.startswith("/"):
             # A path on the remote (a media player's proxy): the browser
             # would resolve it against this Home Assistant.
-            picture = f"{self._link.bridge.client.base_url}{picture}"
+            picture = f"{self._link.bridge.link.url}{picture}"
         self._attr_entity_picture = picture
         features = attributes.get("supported_features")
         if self._features is not None and isinstance(features, int):
