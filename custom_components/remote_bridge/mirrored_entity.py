@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from homeassistant.const import STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import Context, callback
-from homeassistant.helpers.entity import Entity
+from homeassistant.helpers.entity import CONTEXT_RECENT_TIME_SECONDS, Entity
 
 from .const import ATTR_BRIDGED_FROM
 from .mirrored_devices import async_link_to_bridge
@@ -53,11 +53,6 @@ def on_off(state: str) -> bool | None:
     return False if state == "off" else None
 
 
-# How long a write keeps the context of an action called here (Home
-# Assistant's own CONTEXT_RECENT_TIME_SECONDS): such writes take the full path.
-_CONTEXT_SECONDS = 5.0
-
-
 class MirroredEntity(Entity):
     """A local entity whose state is the remote entity's, and whose actions go there.
 
@@ -76,6 +71,7 @@ class MirroredEntity(Entity):
     state_free_attributes: ClassVar[bool] = False
     _attr_should_poll = False
     _features: type[IntFlag] | None = None
+    # When an action called here last set the context its writes carry.
     _context_at = 0.0
 
     def __init__(
@@ -122,7 +118,7 @@ class MirroredEntity(Entity):
         if (
             state_alone
             and self.state_free_attributes
-            and time.time() - self._context_at > _CONTEXT_SECONDS
+            and time.time() - self._context_at > CONTEXT_RECENT_TIME_SECONDS
             and self.available
             and (old := self.hass.states.get(self.entity_id)) is not None
             and old.state != STATE_UNAVAILABLE
