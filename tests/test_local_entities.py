@@ -103,15 +103,27 @@ async def seeded(hass: HomeAssistant) -> AsyncIterator[None]:
     Runs before ``remote``: some of them register views, and the server
     freezes its router when it starts.
     """
+    # The demo's button and event share a device that only the button names.
+    # Set up together, whichever comes first decides the event's entity id
+    # (``event.push_button_press`` or ``event.demo_button_press``), so the
+    # event joins once the button has named the device.
+    platforms: list[Platform] = [p for p in DEMO_PLATFORMS if p != Platform.EVENT]
     with patch(
         "homeassistant.components.demo.COMPONENTS_WITH_CONFIG_ENTRY_DEMO_PLATFORM",
-        DEMO_PLATFORMS,
+        platforms,
     ):
         assert await async_setup_component(hass, "homeassistant", {})
         # The remote's registry is read over the websocket API of `config`.
         assert await async_setup_component(hass, "config", {})
         assert await async_setup_component(hass, "demo", {})
         await hass.async_block_till_done()
+        (demo_entry,) = hass.config_entries.async_entries("demo")
+        await hass.config_entries.async_forward_entry_setups(
+            demo_entry, [Platform.EVENT]
+        )
+        platforms.append(Platform.EVENT)
+        await hass.async_block_till_done()
+        assert hass.states.get("event.push_button_press") is not None
         await seed(hass)
         yield
         # Unload the demo while only its patched platforms are known.
