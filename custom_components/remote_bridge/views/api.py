@@ -27,15 +27,7 @@ import orjson
 from ..const import CONF_URL, DOMAIN
 from ..redact import link_stats, without_address
 from ..remote import RemoteBridgeError, StateMirror
-from .base import (
-    BASE_URL,
-    ENTRY_URL,
-    EntryView,
-    InvalidDomain,
-    is_admin,
-    requested_domains,
-    token_of,
-)
+from .base import BASE_URL, ENTRY_URL, EntryView, is_admin, token_of
 
 # Mirror versions restart at 0 on reload: tag each mirror so ETags never repeat.
 _MIRROR_TAGS: WeakKeyDictionary[StateMirror, str] = WeakKeyDictionary()
@@ -77,12 +69,10 @@ class StatesView(EntryView):
 
     async def get(self, request: web.Request, entry_id: str) -> web.Response:
         """Answer from the mirror's cached bytes, refilling them on a miss."""
-        if (bridge := self.bridge(request, entry_id)) is None:
-            return self.not_found()
-        try:
-            domains = requested_domains(request)
-        except InvalidDomain:
-            return self.invalid_domain()
+        found = self.bridge_and_domains(request, entry_id)
+        if isinstance(found, web.Response):
+            return found
+        bridge, domains = found
         try:
             body = await bridge.link.reader.states_json(domains)
         except RemoteBridgeError as err:

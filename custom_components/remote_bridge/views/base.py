@@ -31,28 +31,6 @@ def token_of(bridge: RemoteBridge) -> str:
     return token
 
 
-class InvalidDomain(ValueError):
-    """A ``?domain=`` value that is empty or no valid domain."""
-
-
-def requested_domains(request: web.Request) -> list[str] | None:
-    """Return the ``?domain=`` list (repeated or comma separated), if any.
-
-    Raises ``InvalidDomain`` for an empty value: ``?domain=`` asking for
-    nothing is a client bug, not a wish for everything.
-    """
-    if "domain" not in request.query:
-        return None
-    domains = {
-        domain.strip()
-        for value in request.query.getall("domain")
-        for domain in value.split(",")
-    }
-    if not all(map(valid_domain, domains)):
-        raise InvalidDomain
-    return sorted(domains)
-
-
 class EntryView(HomeAssistantView):
     """Base of the views of one bridge: 404 for an unknown or unloaded entry."""
 
@@ -70,13 +48,31 @@ class EntryView(HomeAssistantView):
         bridge: RemoteBridge = entry.runtime_data
         return bridge
 
+    def bridge_and_domains(
+        self, request: web.Request, entry_id: str
+    ) -> tuple[RemoteBridge, list[str] | None] | web.Response:
+        """Return the bridge and the ``?domain=`` list, or the answer to an error.
+
+        The list is None without ``?domain=`` (repeated or comma separated).
+        An unknown entry is a 404; an empty or malformed domain a 400:
+        ``?domain=`` asking for nothing is a client bug, not a wish for everything.
+        """
+        if (bridge := self.bridge(request, entry_id)) is None:
+            return self.not_found()
+        if "domain" not in request.query:
+            return bridge, None
+        domains = {
+            domain.strip()
+            for value in request.query.getall("domain")
+            for domain in value.split(",")
+        }
+        if not all(map(valid_domain, domains)):
+            return self.json_message("Invalid domain.", HTTPStatus.BAD_REQUEST)
+        return bridge, sorted(domains)
+
     def not_found(self) -> web.Response:
         """Answer an unknown entry."""
         return self.json_message("Remote bridge not found.", HTTPStatus.NOT_FOUND)
-
-    def invalid_domain(self) -> web.Response:
-        """Answer an empty or malformed ``?domain=``."""
-        return self.json_message("Invalid domain.", HTTPStatus.BAD_REQUEST)
 
     def unavailable(
         self, request: web.Request, bridge: RemoteBridge, err: RemoteBridgeError

@@ -11,7 +11,7 @@ from homeassistant.helpers.http import KEY_HASS
 
 from ..const import DOMAIN
 from ..remote import RemoteBridgeError
-from .base import ENTRY_URL, EntryView, InvalidDomain, requested_domains
+from .base import ENTRY_URL, EntryView
 from .hub import Stream, StreamRegistry
 
 
@@ -28,12 +28,10 @@ class StreamView(EntryView):
     async def get(self, request: web.Request, entry_id: str) -> web.StreamResponse:
         """Stream until the client leaves or stalls, or the bridge or token ends."""
         hass = request.app[KEY_HASS]
-        if (bridge := self.bridge(request, entry_id)) is None:
-            return self.not_found()
-        try:
-            domains = requested_domains(request)
-        except InvalidDomain:
-            return self.invalid_domain()
+        found = self.bridge_and_domains(request, entry_id)
+        if isinstance(found, web.Response):
+            return found
+        bridge, domains = found
         registry = self.registry
         user = request[KEY_HASS_USER]
         user_id: str = user.id
