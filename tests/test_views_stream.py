@@ -436,3 +436,44 @@ async def test_revoked_during_snapshot(
     await wait_for(lambda: open_streams(hass) == 0, what="the stream to end")
     errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert not errors, errors
+
+
+async def test_state_bytes_are_the_mirrors_states(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    entry: MockConfigEntry,
+) -> None:
+    """Each state event carries the bytes of the mirror's state, whatever changed.
+
+    Changes of the state alone alternate with changes of the attributes: a
+    stream that kept an entity's attributes (or their JSON) between frames
+    would send stale ones.
+    """
+    client = await hass_client()
+    mirror = bridge_of(entry).link.mirror
+    expected: list[bytes] = []
+
+    def record(changes: Any) -> None:
+        state = mirror.get("light.kitchen")
+        data = orjson.dumps({"entity_id": "light.kitchen", "state": state})
+        expected.append(b"event: state\ndata: " + data + b"\n\n")
+
+    async with client.get(stream_url(entry, "?domain=light")) as response:
+        assert (await next_event(response))[0] == "snapshot"
+        unsubscribe = bridge_of(entry).link.add_listener(record)
+        changes: list[tuple[str, dict[str, Any]]] = [
+            ("off", {"brightness": 200}),
+            ("on", {"brightness": 200}),
+            ("on", {"brightness": 10, "effect": "x"}),
+            ("off", {"brightness": 10, "effect": "x"}),
+            ("on", {"brightness": 10}),
+            ("off", {"brightness": 10}),
+        ]
+        for state, attributes in changes:
+            hass.states.async_set("light.kitchen", state, attributes)
+            raw = await response.content.readuntil(b"\n\n")
+            assert raw == expected[-1]
+            assert orjson.loads(raw.split(b"data: ", 1)[1])["state"]["attributes"] == (
+                attributes
+            )
+        unsubscribe()

@@ -53,8 +53,9 @@ async def test_listener_hears_each_batch_with_api_states(
     jsons: list[bytes] = []
 
     def listener(changes: Mapping[str, Any]) -> None:
-        batches.append(dict(changes))
+        # The JSON first: written from the mirror's entries, not from states read.
         jsons.append(changes.json())  # type: ignore[attr-defined]
+        batches.append(dict(changes))
 
     unsubscribe = item.link.add_listener(listener)
     assert item.link.listeners == 2  # the helper's own recorder too
@@ -75,7 +76,7 @@ async def test_listener_hears_each_batch_with_api_states(
     assert last["light.a"] == api_state(hass, "light.a")
     assert last["light.b"] is None  # removed
     assert last["light.c"] == api_state(hass, "light.c")
-    assert orjson.loads(jsons[-1]) == batches[-1]
+    assert jsons == [orjson.dumps(batch) for batch in batches]
     unsubscribe()
     unsubscribe()  # twice is harmless
     calls = len(batches)
