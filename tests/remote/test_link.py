@@ -53,7 +53,7 @@ async def test_listener_hears_each_batch_with_api_states(
     jsons: list[bytes] = []
 
     def listener(changes: Mapping[str, Any]) -> None:
-        # The JSON first: written from the mirror's entries, not from states read.
+        # The JSON first, so it builds the states itself instead of reusing those read.
         jsons.append(changes.json())  # type: ignore[attr-defined]
         batches.append(dict(changes))
 
